@@ -1,0 +1,177 @@
+"""Server time and query count of the main pages at 1,000 and at 100,000 residents.
+
+Run with `make bench` (PostgreSQL on 127.0.0.1 unless BENCH_DATABASE_URL says otherwise). Each
+size gets its own database, `<base>_<size>`, seeded with `seed_demo --residents N`; seeding
+tops up, so a second run reuses the data (pass --fresh to start over). Every page is requested
+through Django's full middleware stack with the test client: the lists, search and case page as
+the demo manager, who sees every resident; the caseload and timeline as the demo consultant, who
+holds a fifth of them. The table goes to bench/results/<date>.md.
+
+Target (issue 3): each page at 100,000 no slower than 1.5x itself at 1,000, with the same
+number of queries, and the name search served by an index.
+"""
+
+import argparse
+import json
+import os
+import statistics
+import subprocess
+import sys
+import time
+from datetime import date
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+SIZES = [1_000, 100_000]
+BASE_URL = os.environ.get("BENCH_DATABASE_URL", "postgres://postgres@127.0.0.1:5432/fermwerk_bench")
+SEARCH_TERM = "molenaar"  # one of the demo last names: about one resident in thirty
+REPEATS = 30
+TARGET_RATIO = 1.5
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--fresh", action="store_true", help="drop and re-seed the databases")
+    parser.add_argument("--measure", action="store_true", help=argparse.SUPPRESS)  # in a child
+    args = parser.parse_args()
+    if args.measure:
+        print(json.dumps(measure()))
+        return
+    results = {}
+    for size in SIZES:
+        url = f"{BASE_URL}_{size}"
+        prepare(url, size, fresh=args.fresh)
+        output = run_child(url, "bench/run.py", "--measure")
+        results[size] = json.loads(output.strip().splitlines()[-1])
+    table = render(results)
+    out = ROOT / "bench" / "results" / f"{date.today().isoformat()}.md"
+    out.write_text(table)
+    print(table)
+    print(f"Written to {out.relative_to(ROOT)}")
+
+
+def run_child(url, *args):
+    env = {**os.environ, "DATABASE_URL": url, "DEBUG": "1", "ALLOWED_HOSTS": "testserver"}
+    return subprocess.run(
+        [sys.executable, *args], cwd=ROOT, env=env, check=True, capture_output=True, text=True
+    ).stdout
+
+
+def prepare(url, size, fresh):
+    import psycopg
+
+    name = url.rsplit("/", 1)[1]
+    admin_url = url.rsplit("/", 1)[0] + "/postgres"
+    with psycopg.connect(admin_url, autocommit=True) as connection:
+        if fresh:
+            connection.execute(f'DROP DATABASE IF EXISTS "{name}"')
+        exists = connection.execute(
+            "SELECT 1 FROM pg_database WHERE datname = %s", [name]
+        ).fetchone()
+        if not exists:
+            connection.execute(f'CREATE DATABASE "{name}"')
+    started = time.monotonic()
+    run_child(url, "manage.py", "migrate", "--no-input", "-v", "0")
+    run_child(url, "manage.py", "seed_demo", "--residents", str(size))
+    # As autovacuum would in production: statistics, visibility map, GIN pending list flushed.
+    run_child(
+        url,
+        "manage.py",
+        "shell",
+        "-c",
+        "from django.db import connection; connection.cursor().execute('VACUUM ANALYZE')",
+    )
+    print(f"{size} residents ready in {time.monotonic() - started:.0f} s", file=sys.stderr)
+
+
+def measure():
+    """In a child process whose DATABASE_URL names one size: time the pages."""
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "fermwerk.settings")
+    sys.path.insert(0, str(ROOT))
+    import django
+
+    django.setup()
+    from django.db import connection
+    from django.test import Client as TestClient
+    from django.test.utils import CaptureQueriesContext
+    from django.urls import reverse
+
+    from clients.models import Client
+    from partners.models import User
+
+    manager, consultant = TestClient(), TestClient()
+    manager.force_login(User.objects.get(username="manager"))
+    consultant.force_login(User.objects.get(username="consultant"))
+    resident = Client.objects.filter(placements__status="ended").order_by("pk").first()
+    mine = reverse("clients:mine")
+    pages = {
+        "client list": (manager, reverse("clients:list")),
+        "search": (manager, reverse("clients:list") + f"?q={SEARCH_TERM}"),
+        "client detail": (manager, reverse("clients:detail", args=[resident.pk])),
+        "caseload": (consultant, mine),
+        "caseload, one stage": (consultant, mine + "?stage=placement"),
+        "caseload, overdue only": (consultant, mine + "?attention=on"),
+        "timeline": (consultant, reverse("trajectories:timeline", args=[resident.pk])),
+    }
+    results = {}
+    for page, (browser, url) in pages.items():
+        for _ in range(5):  # warm up caches and connections
+            assert browser.get(url).status_code == 200
+        times = []
+        for _ in range(REPEATS):
+            started = time.perf_counter()
+            browser.get(url)
+            times.append(time.perf_counter() - started)
+        with CaptureQueriesContext(connection) as queries:
+            browser.get(url)
+        results[page] = {"ms": statistics.median(times) * 1000, "queries": len(queries)}
+    with connection.cursor() as cursor:
+        sql, params = Client.objects.search(SEARCH_TERM).query.sql_with_params()
+        cursor.execute("EXPLAIN " + sql, params)
+        plan = "\n".join(row[0] for row in cursor.fetchall())
+    results["search plan"] = plan
+    results["residents"] = Client.objects.count()
+    return results
+
+
+def render(results):
+    small, large = (results[size] for size in SIZES)
+    lines = [
+        f"# Benchmark {date.today().isoformat()}",
+        "",
+        f"Median server time of {REPEATS} requests through the full middleware stack (Django test "
+        "client; lists and case page as the demo manager, who sees every resident; caseload and "
+        "timeline as the demo consultant, who holds a fifth of them), PostgreSQL on the same "
+        "machine, DEBUG on.",
+        "",
+        f"| page | ms at {SIZES[0]:,} | ms at {SIZES[1]:,} | ratio | queries at {SIZES[0]:,} "
+        f"| queries at {SIZES[1]:,} | verdict |",
+        "| --- | ---: | ---: | ---: | ---: | ---: | --- |",
+    ]
+    for page in small:
+        if page in ("search plan", "residents"):
+            continue
+        a, b = small[page], large[page]
+        ratio = b["ms"] / a["ms"]
+        ok = ratio <= TARGET_RATIO and a["queries"] == b["queries"]
+        lines.append(
+            f"| {page} | {a['ms']:.1f} | {b['ms']:.1f} | {ratio:.2f} | {a['queries']} "
+            f"| {b['queries']} | {'meets target' if ok else 'MISSES target'} |"
+        )
+    uses_index = "client_search_name_trgm" in large["search plan"]
+    verdict = "uses the trigram index" if uses_index else "DOES NOT use the trigram index"
+    lines += [
+        "",
+        f"Residents: {small['residents']:,} and {large['residents']:,}. Name search at "
+        f"{SIZES[1]:,} {verdict}:",
+        "",
+        "```",
+        large["search plan"],
+        "```",
+        "",
+    ]
+    return "\n".join(lines)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,28 @@
+from django.contrib import admin
+from django.contrib.auth import views as auth_views
+from django.contrib.auth.decorators import login_not_required
+from django.urls import include, path
+from django.views.i18n import set_language
+
+from partners.forms import LoginForm
+
+from . import views
+
+urlpatterns = [
+    path("", views.home, name="home"),
+    path(
+        "inloggen/",
+        auth_views.LoginView.as_view(
+            authentication_form=LoginForm, redirect_authenticated_user=True
+        ),
+        name="login",
+    ),
+    path("uitloggen/", auth_views.LogoutView.as_view(), name="logout"),
+    path("taal/", login_not_required(set_language), name="set_language"),
+    path("rapportages/", views.reports, name="reports"),
+    path("", include("clients.urls")),
+    path("clienten/<int:pk>/", include("trajectories.urls")),
+    path("voorzieningen/", include("provisions.urls")),
+    path("ketenpartners/", include("partners.urls")),
+    path("admin/", admin.site.urls),
+]

@@ -1,0 +1,116 @@
+"""Small builders for test data; each fills in what a test does not care about."""
+
+import itertools
+from datetime import date
+
+from django.contrib.auth.models import Group
+
+from clients.bsn import passes_eleven_test
+from clients.models import Client
+from partners.models import Membership, Municipality, Organisation, OrganisationKind, User
+from provisions.models import ChainStep, FundingRegime, Provision
+from trajectories.models import (
+    Assessment,
+    Category,
+    Diagnosis,
+    Intake,
+    LadderRung,
+    Placement,
+    PlanOfAction,
+    add_months,
+)
+
+_numbers = itertools.count(1)
+_bsn_candidates = itertools.count(900_000_000)
+
+
+def next_bsn():
+    """The next unused 9-digit number that passes the eleven test."""
+    return next(str(n) for n in _bsn_candidates if passes_eleven_test(str(n)))
+
+
+def make_municipality(name="Woerden", cbs_code="GM0632"):
+    return Municipality.objects.get_or_create(name=name, defaults={"cbs_code": cbs_code})[0]
+
+
+def make_organisation(name=None, kind=OrganisationKind.WORK_COMPANY, municipalities=()):
+    organisation = Organisation.objects.create(
+        name=name or f"Organisatie {next(_numbers)}", kind=kind
+    )
+    organisation.municipalities.set(municipalities)
+    return organisation
+
+
+def make_user(role=None, organisation=None, username=None, **fields):
+    number = next(_numbers)
+    user = User.objects.create_user(
+        username=username or f"user{number}",
+        password="secret-test-password",
+        first_name=fields.pop("first_name", "Test"),
+        last_name=fields.pop("last_name", f"Gebruiker {number}"),
+        **fields,
+    )
+    if role:
+        user.groups.add(Group.objects.get(name=role))
+    if organisation:
+        Membership.objects.create(user=user, organisation=organisation)
+    return user
+
+
+def make_client(municipality=None, consultant=None, **fields):
+    number = next(_numbers)
+    values = {
+        "first_name": "Test",
+        "last_name": f"Inwoner{number}",
+        "bsn": next_bsn(),
+        "date_of_birth": date(1980, 1, 1),
+        "municipality": municipality or make_municipality(),
+        "consultant": consultant,
+    }
+    values.update(fields)
+    return Client.objects.create(**values)
+
+
+def make_provision(provider=None, chain_step=1, **fields):
+    number = next(_numbers)
+    values = {
+        "name": f"Voorziening {number}",
+        "chain_step": ChainStep.objects.get(position=chain_step),
+        "participation": "societal",
+        "funding_regime": FundingRegime.WMO,
+        "provider": provider or make_organisation(kind=OrganisationKind.CARE_PROVIDER),
+        "capacity_places": 10,
+    }
+    values.update(fields)
+    return Provision.objects.create(**values)
+
+
+def make_full_cycle(client, provision=None, on=date(2026, 1, 5)):
+    """Give a resident an intake, assessment, diagnosis, plan and an active placement."""
+    intake = Intake.objects.create(client=client, held_on=on, what_matters="Mijn kinderen")
+    Assessment.objects.create(
+        client=client,
+        intake=intake,
+        assessed_on=on,
+        current_rung=LadderRung.objects.get(number=2),
+        attainable_rung=LadderRung.objects.get(number=4),
+    )
+    Diagnosis.objects.create(
+        client=client,
+        made_on=on,
+        category=Category.objects.get(number=3),
+        perspective="in_time",
+        rationale="Problemen op meerdere leefgebieden.",
+    )
+    PlanOfAction.objects.create(client=client, drawn_up_on=on)
+    placement = Placement.objects.create(
+        client=client,
+        provision=provision or make_provision(),
+        status=Placement.Status.ACTIVE,
+        proposed_on=on,
+        accepted_on=on,
+        start_on=on,
+        reevaluation_due_on=add_months(on, 6),
+    )
+    client.refresh_stage()
+    return placement

@@ -1,0 +1,105 @@
+"""What only a browser shows: logging in, opening a case, search as you type, accessibility."""
+
+import re
+
+import pytest
+from axe_playwright_python.sync_playwright import Axe
+from django.urls import reverse
+from playwright.sync_api import expect
+
+from . import factories
+
+pytestmark = [
+    pytest.mark.browser,
+    pytest.mark.django_db(transaction=True, serialized_rollback=True),
+    pytest.mark.usefixtures("restore_migrated_data"),
+]
+
+SERIOUS = {"serious", "critical"}
+
+
+def serious_violations(page):
+    results = Axe().run(page)
+    return [
+        f"{violation['id']} ({violation['impact']}): {violation['help']}"
+        for violation in results.response["violations"]
+        if violation["impact"] in SERIOUS
+    ]
+
+
+def test_a_consultant_logs_in_and_opens_a_client(logged_in, consultant, client_record):
+    factories.make_full_cycle(client_record)
+    page = logged_in("consulent")
+    expect(page).to_have_url(re.compile(reverse("clients:mine") + "$"))
+    page.get_by_role("link", name="Dijk, Fenna van").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Fenna van Dijk")
+    expect(page.locator(".own-words").get_by_text("Mijn kinderen")).to_be_visible()
+    expect(page.locator("[aria-current=step]")).to_have_text(re.compile("Herbeoordeling"))
+
+
+def test_search_as_you_type_updates_the_list_and_the_url(logged_in, consultant, municipality):
+    factories.make_client(municipality, consultant, first_name="Fenna", last_name="Dijk")
+    factories.make_client(municipality, consultant, first_name="Karel", last_name="Bos")
+    page = logged_in("consulent")
+    page.goto(page.url.replace(reverse("clients:mine"), reverse("clients:list")))
+    page.get_by_label("Zoek op naam, BSN of geboortedatum (dd-mm-jjjj)").press_sequentially("bos")
+    expect(page.get_by_role("link", name="Bos, Karel")).to_be_visible()
+    expect(page.get_by_role("link", name="Dijk, Fenna")).to_have_count(0)
+    expect(page).to_have_url(re.compile(r"\?q=bos$"))
+    page.reload()  # the URL keeps the search
+    expect(page.get_by_role("link", name="Dijk, Fenna")).to_have_count(0)
+
+
+def test_the_login_page_has_no_serious_accessibility_violations(page, live_server, db):
+    page.goto(live_server.url + reverse("login"))
+    assert serious_violations(page) == []
+
+
+def test_every_page_has_no_serious_accessibility_violations(
+    logged_in, live_server, manager, client_record, provision
+):
+    factories.make_full_cycle(client_record, provision)
+    page = logged_in("manager")
+    urls = [
+        reverse("clients:mine"),
+        reverse("clients:list"),
+        reverse("clients:list") + "?q=zzz",
+        client_record.get_absolute_url(),
+        reverse("provisions:list"),
+        provision.get_absolute_url(),
+        reverse("partners:list"),
+        provision.provider.get_absolute_url(),
+        reverse("reports"),
+    ]
+    found = {}
+    for url in urls:
+        page.goto(live_server.url + url)
+        violations = serious_violations(page)
+        if violations:
+            found[url] = violations
+    assert found == {}
+
+
+def test_every_page_a_consultant_works_in_has_no_serious_accessibility_violations(
+    logged_in, live_server, consultant, client_record, provision
+):
+    placement = factories.make_full_cycle(client_record, provision)
+    page = logged_in(consultant.username)
+    case = [client_record.pk]
+    urls = [reverse("clients:register"), reverse("clients:mine") + "?stage=reevaluation"]
+    urls += [
+        reverse(f"trajectories:{step}", args=case)
+        for step in ["intake", "diagnosis", "goal", "action", "propose", "reevaluation", "note"]
+    ]
+    urls += [
+        reverse(f"trajectories:{step}", args=[*case, placement.pk])
+        for step in ["accept", "start", "offer", "end", "transition"]
+    ]
+    urls.append(reverse("trajectories:timeline", args=case))
+    found = {}
+    for url in urls:
+        page.goto(live_server.url + url)
+        violations = serious_violations(page)
+        if violations:
+            found[url] = violations
+    assert found == {}

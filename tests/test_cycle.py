@@ -1,0 +1,374 @@
+"""The rules of the cycle, as the models enforce them whatever a form or a client sends."""
+
+from datetime import date, timedelta
+
+import pytest
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
+
+from clients.models import Client, Stage
+from trajectories.models import (
+    Action,
+    Blocker,
+    CaseNote,
+    Category,
+    Diagnosis,
+    Goal,
+    Intake,
+    LadderRung,
+    Placement,
+    PlanOfAction,
+    Reevaluation,
+    add_months,
+)
+
+from . import factories
+
+DAY = date(2026, 3, 2)
+
+
+@pytest.fixture
+def diagnosed(client_record):
+    """A resident with an intake and a diagnosis: ready for a plan and a placement."""
+    Intake.objects.create(client=client_record, held_on=DAY, what_matters="Werk")
+    Diagnosis.objects.create(
+        client=client_record,
+        made_on=DAY,
+        category=Category.objects.get(number=2),
+        perspective="yes",
+        rationale="Dichtbij werk.",
+    )
+    client_record.refresh_stage()
+    return client_record
+
+
+def active_placement(client, provision, on=DAY):
+    placement = Placement.propose(client, provision, on)
+    placement.accept(on, "Coördinator")
+    placement.activate(on)
+    return placement
+
+
+def test_a_diagnosis_needs_an_intake(client_record):
+    diagnosis = Diagnosis(
+        client=client_record,
+        made_on=DAY,
+        category=Category.objects.get(number=1),
+        perspective="yes",
+        rationale="x",
+    )
+    with pytest.raises(ValidationError, match="intake"):
+        diagnosis.full_clean()
+
+
+def test_a_plan_needs_a_diagnosis(client_record):
+    Intake.objects.create(client=client_record, held_on=DAY)
+    with pytest.raises(ValidationError, match="diagnose"):
+        PlanOfAction(client=client_record, drawn_up_on=DAY).full_clean()
+
+
+def test_a_placement_needs_a_diagnosis(client_record, provision):
+    Intake.objects.create(client=client_record, held_on=DAY)
+    with pytest.raises(ValidationError, match="diagnose"):
+        Placement.propose(client_record, provision, DAY)
+    assert not Placement.objects.exists()
+
+
+def test_a_proposal_with_room_is_proposed_and_moves_the_stage_on(diagnosed, provision):
+    PlanOfAction.objects.create(client=diagnosed, drawn_up_on=DAY)
+    placement = Placement.propose(diagnosed, provision, DAY)
+    assert placement.status == Placement.Status.PROPOSED
+    diagnosed.refresh_from_db()
+    assert diagnosed.stage == Stage.PLACEMENT
+
+
+def test_a_second_proposal_in_the_same_provision_is_refused(diagnosed, provision):
+    Placement.propose(diagnosed, provision, DAY)
+    with pytest.raises(ValidationError) as error:
+        Placement.propose(diagnosed, provision, DAY)
+    assert "provision" in error.value.error_dict
+
+
+def test_the_database_refuses_two_open_placements_in_one_provision(diagnosed, provision):
+    Placement.objects.create(client=diagnosed, provision=provision, proposed_on=DAY)
+    with pytest.raises(IntegrityError), transaction.atomic():
+        Placement.objects.create(client=diagnosed, provision=provision, proposed_on=DAY)
+
+
+def test_a_resident_may_hold_places_in_two_provisions_at_once(diagnosed, municipality):
+    day_care = factories.make_provision(municipality=municipality, chain_step=2)
+    volunteering = factories.make_provision(municipality=municipality, chain_step=3)
+    active_placement(diagnosed, day_care)
+    active_placement(diagnosed, volunteering)
+    assert diagnosed.placements.filter(status="active").count() == 2
+
+
+def test_a_full_provision_puts_residents_on_its_waiting_list_in_order(municipality):
+    provision = factories.make_provision(municipality=municipality, capacity_places=1)
+    first, second, third = [factories.make_client(municipality) for _ in range(3)]
+    for resident in (first, second, third):
+        factories.make_full_cycle(resident, provision=factories.make_provision())
+    active_placement(first, provision)
+    waiting = [
+        Placement.propose(r, provision, DAY + timedelta(days=i))
+        for i, r in enumerate((second, third))
+    ]
+    assert [p.status for p in waiting] == [Placement.Status.WAITING] * 2
+    assert [p.place_in_line() for p in waiting] == [1, 2]
+
+
+def test_a_waiting_list_is_served_in_order_even_when_a_place_frees_up(municipality):
+    provision = factories.make_provision(municipality=municipality, capacity_places=1)
+    residents = [factories.make_client(municipality) for _ in range(3)]
+    for resident in residents:
+        factories.make_full_cycle(resident, provision=factories.make_provision())
+    holder = active_placement(residents[0], provision)
+    first_in_line = Placement.propose(residents[1], provision, DAY)
+    holder.end(DAY + timedelta(days=30), Placement.EndReason.GOAL_REACHED)
+    # A place is free, but someone is already waiting: a newcomer joins the queue.
+    newcomer = Placement.propose(residents[2], provision, DAY + timedelta(days=31))
+    assert newcomer.status == Placement.Status.WAITING
+    with pytest.raises(ValidationError, match="vóór"):
+        newcomer.offer_free_place(DAY + timedelta(days=31))
+    first_in_line.offer_free_place(DAY + timedelta(days=31))
+    assert first_in_line.status == Placement.Status.PROPOSED
+
+
+def test_a_place_is_offered_only_when_one_is_free(municipality):
+    provision = factories.make_provision(municipality=municipality, capacity_places=1)
+    holder_client, waiting_client = (
+        factories.make_client(municipality),
+        factories.make_client(municipality),
+    )
+    for resident in (holder_client, waiting_client):
+        factories.make_full_cycle(resident, provision=factories.make_provision())
+    active_placement(holder_client, provision)
+    waiting = Placement.propose(waiting_client, provision, DAY)
+    with pytest.raises(ValidationError, match="vrije plek"):
+        waiting.offer_free_place(DAY)
+
+
+def test_acceptance_is_recorded_with_the_providers_word(diagnosed, provision):
+    placement = Placement.propose(diagnosed, provision, DAY)
+    placement.accept(DAY + timedelta(days=2), "Els, intake CAB")
+    placement.refresh_from_db()
+    assert placement.status == Placement.Status.ACCEPTED
+    assert placement.accepted_by_provider == "Els, intake CAB"
+
+
+def test_a_provider_cannot_accept_before_the_proposal(diagnosed, provision):
+    placement = Placement.propose(diagnosed, provision, DAY)
+    with pytest.raises(ValidationError) as error:
+        placement.accept(DAY - timedelta(days=1), "Els")
+    assert "accepted_on" in error.value.error_dict
+
+
+def test_only_an_accepted_placement_starts(diagnosed, provision):
+    placement = Placement.propose(diagnosed, provision, DAY)
+    with pytest.raises(ValidationError, match="voorgesteld"):
+        placement.activate(DAY)
+
+
+def test_starting_sets_the_first_re_evaluation_six_months_on(diagnosed, provision):
+    placement = active_placement(diagnosed, provision, on=date(2026, 8, 31))
+    assert placement.reevaluation_due_on == date(2027, 2, 28)
+
+
+def test_the_re_evaluation_interval_is_configurable(diagnosed, provision, settings):
+    settings.REEVALUATION_INTERVAL_MONTHS = 3
+    placement = active_placement(diagnosed, provision, on=date(2026, 1, 15))
+    assert placement.reevaluation_due_on == date(2026, 4, 15)
+
+
+def test_add_months_keeps_to_the_end_of_short_months():
+    assert add_months(date(2024, 1, 31), 1) == date(2024, 2, 29)
+    assert add_months(date(2026, 11, 30), 3) == date(2027, 2, 28)
+    assert add_months(date(2026, 12, 15), 12) == date(2027, 12, 15)
+
+
+def test_ending_needs_a_reason_and_a_date_after_the_start(diagnosed, provision):
+    placement = active_placement(diagnosed, provision)
+    with pytest.raises(ValidationError) as error:
+        placement.end(DAY + timedelta(days=1), "")
+    assert "end_reason" in error.value.error_dict
+    with pytest.raises(ValidationError) as error:
+        placement.end(DAY - timedelta(days=1), Placement.EndReason.OTHER)
+    assert "end_on" in error.value.error_dict
+
+
+def test_an_ended_placement_cannot_end_again(diagnosed, provision):
+    placement = active_placement(diagnosed, provision)
+    placement.end(DAY, Placement.EndReason.PAID_WORK)
+    with pytest.raises(ValidationError, match="al beëindigd"):
+        placement.end(DAY, Placement.EndReason.PAID_WORK)
+
+
+def test_a_withdrawn_proposal_ends_without_ever_starting(diagnosed, provision):
+    placement = Placement.propose(diagnosed, provision, DAY)
+    placement.end(
+        DAY + timedelta(days=3), Placement.EndReason.DECLINED, "Geen plek voor dit profiel"
+    )
+    placement.refresh_from_db()
+    assert placement.status == Placement.Status.ENDED
+    assert placement.start_on is None
+
+
+def test_a_transition_closes_the_old_placement_the_day_before_the_new_starts(
+    diagnosed, municipality
+):
+    old = active_placement(diagnosed, factories.make_provision(municipality=municipality))
+    target = factories.make_provision(municipality=municipality, chain_step=3)
+    blocker = Blocker.objects.get(name="Vervoer")
+    transition = old.move_to(target, DAY + timedelta(days=60), "Wil verder", [blocker], "Bus")
+    old.refresh_from_db()
+    assert old.status == Placement.Status.ENDED
+    assert old.end_on == DAY + timedelta(days=59)
+    assert old.end_reason == Placement.EndReason.TRANSITION
+    new = transition.to_placement
+    assert (new.status, new.start_on, new.provision) == ("active", DAY + timedelta(days=60), target)
+    assert list(transition.blockers.all()) == [blocker]
+    assert transition.blocker_note == "Bus"
+
+
+def test_a_transition_is_refused_to_the_same_or_a_full_provision(diagnosed, municipality):
+    current = factories.make_provision(municipality=municipality)
+    old = active_placement(diagnosed, current)
+    with pytest.raises(ValidationError) as error:
+        old.move_to(current, DAY + timedelta(days=10), "x")
+    assert "provision" in error.value.error_dict
+    full = factories.make_provision(municipality=municipality, capacity_places=0)
+    with pytest.raises(ValidationError, match="vol"):
+        old.move_to(full, DAY + timedelta(days=10), "x")
+    old.refresh_from_db()
+    assert old.status == Placement.Status.ACTIVE
+
+
+def test_a_transition_must_start_after_the_current_placement_started(diagnosed, municipality):
+    old = active_placement(diagnosed, factories.make_provision(municipality=municipality))
+    with pytest.raises(ValidationError) as error:
+        old.move_to(factories.make_provision(municipality=municipality), DAY, "x")
+    assert "start_on" in error.value.error_dict
+
+
+def test_only_an_active_placement_transitions(diagnosed, municipality):
+    proposal = Placement.propose(
+        diagnosed, factories.make_provision(municipality=municipality), DAY
+    )
+    with pytest.raises(ValidationError):
+        proposal.move_to(factories.make_provision(), DAY + timedelta(days=5), "x")
+
+
+def reevaluation(client, placement, held_on, decision="continue"):
+    return Reevaluation(client=client, placement=placement, held_on=held_on, decision=decision)
+
+
+def test_a_re_evaluation_needs_an_active_or_recent_placement(diagnosed, provision):
+    with pytest.raises(ValidationError) as error:
+        reevaluation(diagnosed, None, DAY).full_clean()
+    assert "placement" in error.value.error_dict
+    placement = active_placement(diagnosed, provision)
+    reevaluation(diagnosed, placement, DAY + timedelta(days=10)).full_clean()
+    placement.end(DAY + timedelta(days=20), Placement.EndReason.GOAL_REACHED)
+    # Ended long ago (the demo's DAY is months back): too late to look back on.
+    with pytest.raises(ValidationError, match="kort geleden"):
+        reevaluation(diagnosed, placement, date.today()).full_clean()
+
+
+def test_a_recently_ended_placement_can_still_be_re_evaluated(diagnosed, provision):
+    today = date.today()
+    placement = active_placement(diagnosed, provision, on=today - timedelta(days=200))
+    placement.end(today - timedelta(days=10), Placement.EndReason.CLIENT_STOPPED)
+    reevaluation(diagnosed, placement, today).full_clean()
+
+
+def test_a_re_evaluation_cannot_look_at_someone_elses_placement(diagnosed, provision, municipality):
+    other = factories.make_client(municipality)
+    placement = factories.make_full_cycle(other, provision=provision)
+    with pytest.raises(ValidationError, match="plaatsing"):
+        reevaluation(diagnosed, placement, DAY).full_clean()
+
+
+def test_a_re_evaluation_cannot_come_before_the_placement_started(diagnosed, provision):
+    placement = active_placement(diagnosed, provision)
+    with pytest.raises(ValidationError) as error:
+        reevaluation(diagnosed, placement, DAY - timedelta(days=1)).full_clean()
+    assert "held_on" in error.value.error_dict
+
+
+def record(client, placement, decision, held_on, end_reason=""):
+    done = reevaluation(client, placement, held_on, decision)
+    done.full_clean()
+    done.save()
+    done.apply_decision(end_reason)
+    placement.refresh_from_db()
+    client.refresh_from_db()
+    return done
+
+
+def test_continuing_sets_the_next_re_evaluation(diagnosed, provision):
+    PlanOfAction.objects.create(client=diagnosed, drawn_up_on=DAY)
+    placement = active_placement(diagnosed, provision)
+    record(diagnosed, placement, "continue", date(2026, 9, 1))
+    assert placement.reevaluation_due_on == date(2027, 3, 1)
+    assert diagnosed.stage == Stage.REEVALUATION
+
+
+def test_stepping_up_sends_the_resident_back_to_placement(diagnosed, provision):
+    PlanOfAction.objects.create(client=diagnosed, drawn_up_on=DAY)
+    placement = active_placement(diagnosed, provision)
+    record(diagnosed, placement, "step_up", date(2026, 9, 1))
+    assert placement.status == Placement.Status.ACTIVE
+    assert diagnosed.stage == Stage.PLACEMENT
+
+
+def test_ending_at_a_re_evaluation_ends_the_placement(diagnosed, provision):
+    PlanOfAction.objects.create(client=diagnosed, drawn_up_on=DAY)
+    placement = active_placement(diagnosed, provision)
+    record(diagnosed, placement, "end", date(2026, 9, 1), Placement.EndReason.PAID_WORK)
+    assert placement.status == Placement.Status.ENDED
+    assert placement.end_reason == Placement.EndReason.PAID_WORK
+    assert diagnosed.stage == Stage.PLACEMENT
+
+
+def test_the_ladder_movement_compares_with_the_rung_before(diagnosed, provision):
+    from trajectories.models import Assessment
+
+    placement = active_placement(diagnosed, provision)
+    done = reevaluation(diagnosed, placement, DAY + timedelta(days=100))
+    done.rung_before = LadderRung.objects.get(number=2)
+    done.assessment = Assessment.objects.create(
+        client=diagnosed, assessed_on=done.held_on, current_rung=LadderRung.objects.get(number=4)
+    )
+    assert done.ladder_movement == 2
+
+
+def test_a_case_conference_names_its_participants(client_record):
+    note = CaseNote(client=client_record, kind="conference", happened_on=DAY, text="Overleg")
+    with pytest.raises(ValidationError) as error:
+        note.full_clean()
+    assert "participants" in error.value.error_dict
+
+
+def test_overdue_re_evaluations_stalled_proposals_and_late_actions_need_attention(municipality):
+    today = date.today()
+    overdue = factories.make_client(municipality)
+    factories.make_full_cycle(overdue, on=today - timedelta(days=400))
+    stalled = factories.make_client(municipality)
+    factories.make_full_cycle(stalled, on=today - timedelta(days=10)).end(
+        today, Placement.EndReason.OTHER
+    )
+    Placement.propose(stalled, factories.make_provision(), today - timedelta(days=30))
+    late_action = factories.make_client(municipality)
+    factories.make_full_cycle(late_action, on=today - timedelta(days=5))
+    goal = Goal.objects.create(plan=late_action.plans.get(), description="Structuur")
+    Action.objects.create(goal=goal, description="Bellen", due_on=today - timedelta(days=1))
+    fine = factories.make_client(municipality)
+    factories.make_full_cycle(fine, on=today - timedelta(days=5))
+
+    attention = set(Client.objects.needing_attention())
+    assert attention == {overdue, stalled, late_action}
+    annotated = {c: c for c in Client.objects.with_next_step()}
+    assert annotated[overdue].is_overdue
+    assert annotated[stalled].has_stalled_proposal
+    assert annotated[late_action].is_overdue
+    assert not annotated[fine].is_overdue and not annotated[fine].has_stalled_proposal

@@ -1,0 +1,183 @@
+from datetime import date
+
+import pytest
+from django.db import IntegrityError, transaction
+
+from clients.models import Client, Stage
+from provisions.models import ChainStep, Provision
+from trajectories.models import (
+    Category,
+    Diagnosis,
+    Intake,
+    LadderRung,
+    LifeDomain,
+    Placement,
+    PlanOfAction,
+    ScoreLevel,
+)
+
+from . import factories
+
+DAY = date(2026, 3, 2)
+
+
+def stage_of(client):
+    """The stage derived from the records, as every step of the cycle stores it."""
+    client.refresh_stage()
+    return client.stage
+
+
+def test_instruments_are_seeded_as_data(db):
+    assert list(LadderRung.objects.values_list("number", flat=True)) == [1, 2, 3, 4, 5, 6]
+    assert LadderRung.objects.get(number=1).name == "Geïsoleerd"
+    assert LifeDomain.objects.count() == 13
+    assert set(LifeDomain.objects.values_list("participation", flat=True)) == {
+        "social",
+        "societal",
+        "economic",
+    }
+    assert ScoreLevel.objects.get(value=5).name == "Volledig zelfredzaam"
+    assert Category.objects.get(number=4).name == "Zorg / maatschappelijke participatie"
+    assert ChainStep.objects.count() == 6
+    assert ChainStep.objects.get(position=6).name == "Betaald werk"
+
+
+def test_the_stage_follows_the_records_of_the_cycle(client_record, provision):
+    assert stage_of(client_record) == Stage.INTAKE
+    Intake.objects.create(client=client_record, held_on=DAY)
+    assert stage_of(client_record) == Stage.DIAGNOSIS
+    Diagnosis.objects.create(
+        client=client_record,
+        made_on=DAY,
+        category=Category.objects.get(number=2),
+        perspective="yes",
+        rationale="Korte afstand tot werk.",
+    )
+    assert stage_of(client_record) == Stage.PLAN
+    PlanOfAction.objects.create(client=client_record, drawn_up_on=DAY)
+    assert stage_of(client_record) == Stage.PLACEMENT
+    Placement.objects.create(
+        client=client_record, provision=provision, status="active", proposed_on=DAY, start_on=DAY
+    )
+    assert stage_of(client_record) == Stage.REEVALUATION
+
+
+def test_category_and_rung_come_from_the_latest_diagnosis_and_assessment(client_record):
+    factories.make_full_cycle(client_record, on=date(2025, 1, 1))
+    Diagnosis.objects.create(
+        client=client_record,
+        made_on=date(2026, 1, 1),
+        category=Category.objects.get(number=4),
+        perspective="not_expected",
+        rationale="Zorg staat voorop.",
+    )
+    annotated = Client.objects.with_cycle().get(pk=client_record.pk)
+    assert annotated.category_number == 4
+    assert annotated.rung_number == 2
+
+
+def test_one_active_placement_per_client_per_provision(client_record, provision):
+    Placement.objects.create(
+        client=client_record, provision=provision, status="active", proposed_on=DAY, start_on=DAY
+    )
+    with pytest.raises(IntegrityError), transaction.atomic():
+        Placement.objects.create(
+            client=client_record,
+            provision=provision,
+            status="active",
+            proposed_on=DAY,
+            start_on=DAY,
+        )
+    # Several placements at once in different provisions, and ended ones alongside, are fine.
+    other = factories.make_provision()
+    Placement.objects.create(
+        client=client_record, provision=other, status="active", proposed_on=DAY, start_on=DAY
+    )
+    Placement.objects.create(
+        client=client_record,
+        provision=provision,
+        status="ended",
+        proposed_on=DAY,
+        start_on=DAY,
+        end_on=DAY,
+        end_reason="goal_reached",
+    )
+
+
+@pytest.mark.parametrize(
+    "fields",
+    [
+        {"status": "active", "start_on": None},
+        {"status": "active", "start_on": DAY, "end_on": DAY},
+        {"status": "ended", "start_on": DAY, "end_on": DAY, "end_reason": ""},
+        {"status": "ended", "start_on": DAY, "end_on": None, "end_reason": "other"},
+        {"status": "ended", "start_on": DAY, "end_on": date(2026, 3, 1), "end_reason": "other"},
+        {"status": "proposed", "start_on": date(2026, 3, 1)},
+    ],
+)
+def test_the_database_refuses_impossible_placements(client_record, provision, fields):
+    with pytest.raises(IntegrityError):
+        Placement.objects.create(
+            client=client_record, provision=provision, proposed_on=DAY, **fields
+        )
+
+
+def test_search_finds_by_bsn_date_of_birth_and_parts_of_the_name(municipality):
+    fenna = factories.make_client(
+        municipality,
+        first_name="Fenna",
+        name_prefix="van",
+        last_name="Dijk",
+        bsn="123456782",
+        date_of_birth=date(1990, 4, 7),
+    )
+    factories.make_client(municipality, first_name="Karel", last_name="Dijkstra")
+    factories.make_client(municipality, first_name="Aaltje", last_name="Bos")
+    clients = Client.objects.all()
+    assert list(clients.search("123456782")) == [fenna]
+    assert list(clients.search("1234.56.782")) == [fenna]
+    assert list(clients.search("07-04-1990")) == [fenna]
+    assert list(clients.search("fenna dijk")) == [fenna]
+    assert {c.last_name for c in clients.search("DIJK")} == {"Dijk", "Dijkstra"}
+    assert clients.search("  ").count() == 3
+    assert not clients.search("31-02-1990").exists()
+
+
+def test_a_consultant_sees_residents_of_the_municipalities_their_organisation_serves(
+    consultant, client_record, client_elsewhere
+):
+    assert list(Client.objects.visible_to(consultant)) == [client_record]
+
+
+def test_managers_and_administrators_see_every_resident(
+    manager, administrator, client_record, client_elsewhere
+):
+    assert Client.objects.visible_to(manager).count() == 2
+    assert Client.objects.visible_to(administrator).count() == 2
+
+
+def test_a_social_team_sees_no_resident_that_was_not_shared(social_team_member, client_record):
+    assert not Client.objects.visible_to(social_team_member).exists()
+
+
+def test_a_user_without_a_role_sees_nobody(db, client_record):
+    assert not Client.objects.visible_to(factories.make_user()).exists()
+
+
+def test_occupancy_counts_only_active_placements(client_record, provision):
+    other = factories.make_client(client_record.municipality)
+    Placement.objects.create(
+        client=client_record, provision=provision, status="active", proposed_on=DAY, start_on=DAY
+    )
+    Placement.objects.create(client=other, provision=provision, status="proposed", proposed_on=DAY)
+    annotated = Provision.objects.with_occupancy().get(pk=provision.pk)
+    assert (annotated.occupied_places, annotated.free_places) == (1, 9)
+    step = ChainStep.objects.with_occupancy().get(pk=provision.chain_step_id)
+    assert (step.occupied_places, step.capacity_places) == (1, 10)
+
+
+def test_changes_to_a_client_are_kept_in_its_history(client_record):
+    client_record.phone = "0348-123456"
+    client_record.save()
+    assert client_record.history.count() == 2
+    assert client_record.history.first().phone == "0348-123456"

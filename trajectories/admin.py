@@ -1,0 +1,166 @@
+from django.contrib import admin
+from simple_history.admin import SimpleHistoryAdmin
+
+from clients.models import Client
+
+from .models import (
+    Action,
+    Assessment,
+    Blocker,
+    CaseNote,
+    Category,
+    Diagnosis,
+    DomainScore,
+    Goal,
+    Intake,
+    Intervention,
+    LadderRung,
+    LifeDomain,
+    Placement,
+    PlanOfAction,
+    Reevaluation,
+    ScoreLevel,
+    Transition,
+)
+
+
+@admin.register(LadderRung, ScoreLevel, Category)
+class NumberedInstrumentAdmin(SimpleHistoryAdmin):
+    list_display = ["__str__", "name"]
+
+
+@admin.register(LifeDomain)
+class LifeDomainAdmin(SimpleHistoryAdmin):
+    list_display = ["position", "name", "participation"]
+
+
+@admin.register(Intervention)
+class InterventionAdmin(admin.ModelAdmin):
+    list_display = ["name", "participation", "is_active"]
+    list_filter = ["participation", "is_active"]
+
+
+@admin.register(Blocker)
+class BlockerAdmin(SimpleHistoryAdmin):
+    list_display = ["name", "is_active"]
+    list_filter = ["is_active"]
+
+
+class ClientRecordAdmin(SimpleHistoryAdmin):
+    """Admin for a record of the cycle: only records of residents the user may see."""
+
+    client_lookup = "client"
+    list_select_related = ["client"]
+    raw_id_fields = ["client"]
+    search_fields = ["client__search_name", "=client__bsn"]
+    show_full_result_count = False
+
+    def get_queryset(self, request):
+        visible = Client.objects.visible_to(request.user)
+        return super().get_queryset(request).filter(**{f"{self.client_lookup}__in": visible})
+
+    # The stored stage follows the records, also when an administrator corrects one here.
+    def save_model(self, request, obj, form, change):
+        super().save_model(request, obj, form, change)
+        self.client_of(obj).refresh_stage()
+
+    def delete_model(self, request, obj):
+        client = self.client_of(obj)
+        super().delete_model(request, obj)
+        client.refresh_stage()
+
+    def delete_queryset(self, request, queryset):
+        clients = Client.objects.filter(pk__in=queryset.values(self.client_lookup))
+        client_ids = list(clients.values_list("pk", flat=True))
+        super().delete_queryset(request, queryset)
+        Client.objects.filter(pk__in=client_ids).refresh_stage()
+
+    def client_of(self, obj):
+        for name in self.client_lookup.split("__"):
+            obj = getattr(obj, name)
+        return obj
+
+
+class DomainScoreInline(admin.TabularInline):
+    model = DomainScore
+    extra = 0
+
+
+@admin.register(Intake)
+class IntakeAdmin(ClientRecordAdmin):
+    list_display = ["client", "held_on", "consultant"]
+
+
+@admin.register(Assessment)
+class AssessmentAdmin(ClientRecordAdmin):
+    list_display = ["client", "assessed_on", "current_rung", "attainable_rung"]
+    inlines = [DomainScoreInline]
+
+
+@admin.register(DomainScore)
+class DomainScoreAdmin(ClientRecordAdmin):
+    client_lookup = "assessment__client"
+    list_display = ["life_domain", "level", "assessment"]
+    list_select_related = ["life_domain", "level", "assessment"]
+    raw_id_fields = ["assessment"]
+    search_fields = ["assessment__client__search_name", "=assessment__client__bsn"]
+
+
+@admin.register(Diagnosis)
+class DiagnosisAdmin(ClientRecordAdmin):
+    list_display = ["client", "made_on", "category", "perspective"]
+
+
+class GoalInline(admin.StackedInline):
+    model = Goal
+    extra = 0
+
+
+@admin.register(PlanOfAction)
+class PlanOfActionAdmin(ClientRecordAdmin):
+    list_display = ["client", "drawn_up_on", "consultant"]
+    inlines = [GoalInline]
+
+
+@admin.register(Goal)
+class GoalAdmin(ClientRecordAdmin):
+    client_lookup = "plan__client"
+    list_display = ["__str__", "plan", "participation"]
+    list_select_related = ["plan__client"]
+    raw_id_fields = ["plan"]
+    search_fields = ["plan__client__search_name", "=plan__client__bsn"]
+
+
+@admin.register(Action)
+class ActionAdmin(ClientRecordAdmin):
+    client_lookup = "goal__plan__client"
+    list_display = ["__str__", "responsible", "due_on", "status"]
+    list_filter = ["status"]
+    list_select_related = []
+    raw_id_fields = ["goal"]
+    search_fields = ["goal__plan__client__search_name", "=goal__plan__client__bsn"]
+
+
+@admin.register(Placement)
+class PlacementAdmin(ClientRecordAdmin):
+    list_display = ["client", "provision", "status", "start_on", "end_on"]
+    list_filter = ["status", "provision__chain_step"]
+    list_select_related = ["client", "provision"]
+
+
+@admin.register(Reevaluation)
+class ReevaluationAdmin(ClientRecordAdmin):
+    list_display = ["client", "held_on", "decision"]
+
+
+@admin.register(Transition)
+class TransitionAdmin(ClientRecordAdmin):
+    list_display = ["client", "moved_on", "from_placement", "to_placement"]
+    list_select_related = ["client", "from_placement__provision", "to_placement__provision"]
+    raw_id_fields = ["client", "from_placement", "to_placement"]
+
+
+@admin.register(CaseNote)
+class CaseNoteAdmin(ClientRecordAdmin):
+    list_display = ["client", "kind", "happened_on", "author"]
+    list_filter = ["kind"]

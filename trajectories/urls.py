@@ -1,0 +1,30 @@
+from django.urls import path
+
+from . import views
+
+app_name = "trajectories"
+urlpatterns = [
+    path("intake/", views.intake, name="intake"),
+    path("diagnose/", views.diagnosis, name="diagnosis"),
+    path("plan/doel/", views.goal, name="goal"),
+    path("plan/actie/", views.action, name="action"),
+    path("plan/actie/<int:action_pk>/status/", views.action_status, name="action_status"),
+    path("plaatsing/", views.propose, name="propose"),
+    *[
+        path(
+            f"plaatsing/<int:placement_pk>/{slug}/", views.placement_step, {"step": step}, name=step
+        )
+        for slug, step in [
+            ("akkoord", "accept"),
+            ("starten", "start"),
+            ("plek-vrij", "offer"),
+            ("beeindigen", "end"),
+            ("overstap", "transition"),
+        ]
+    ],
+    path("herbeoordeling/", views.reevaluation, name="reevaluation"),
+    path("notitie/", views.note, name="note"),
+    path("tijdlijn/", views.timeline, name="timeline"),
+    path("concept/<str:form_name>/", views.save_draft, name="save_draft"),
+    path("concept/<str:form_name>/weggooien/", views.discard_draft, name="discard_draft"),
+]

@@ -1,0 +1,246 @@
+"""The steps of the cycle on the case page: each one a form that HTMX swaps in, or a full page."""
+
+from django.contrib import messages
+from django.http import HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.template.loader import render_to_string
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.formats import time_format
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views.decorators.http import require_POST
+from django.views.decorators.vary import vary_on_headers
+from django_htmx.http import push_url, reswap, retarget
+
+from clients.models import Client
+from clients.views import case_client, case_context
+
+from . import forms
+from .models import Action, FormDraft, Placement
+from .timeline import TimelineFilterForm, case_timeline
+
+
+def editable_client(request, pk):
+    """The resident, if the user may work on the case; 404 for anyone else."""
+    return get_object_or_404(Client.objects.editable_by(request.user), pk=pk)
+
+
+def draft_for(request, client, form_name):
+    return FormDraft.objects.filter(user=request.user, client=client, form_name=form_name).first()
+
+
+def bind(request, client, form_class, form_name, **kwargs):
+    """The form bound to the post, or (on GET) filled from the user's draft if there is one."""
+    if request.method == "POST":
+        return form_class(client, request.user, data=request.POST, **kwargs), None
+    draft = draft_for(request, client, form_name) if form_name else None
+    initial = form_class.initial_from_draft(draft.data) if draft else None
+    return form_class(client, request.user, initial=initial, **kwargs), draft
+
+
+# Steps whose fields have a layout of their own (trajectories/fields/); the others list them.
+OWN_LAYOUT = {"intake", "diagnosis", "reevaluation"}
+
+
+def show_step(request, client, form, step, title, draft=None, **extra):
+    """The step's form: its partial for HTMX, else the full page around it."""
+    template = "trajectories/propose.html" if step == "propose" else "trajectories/step.html"
+    fields = f"trajectories/fields/{step if step in OWN_LAYOUT else 'all'}.html"
+    context = {"client": client, "form": form, "draft": draft, "step": step, "title": title}
+    context["fields"] = fields
+    if step in DRAFTABLE:
+        context["draft_url"] = reverse("trajectories:save_draft", args=[client.pk, step])
+    context |= extra
+    return render(request, f"{template}#form" if request.htmx else template, context)
+
+
+def step_done(request, client, message, form_name=None):
+    """After a saved step: drop the draft, then show the case page with the message.
+    HTMX swaps the whole case in place; a plain post is redirected (no double posts)."""
+    if form_name:
+        FormDraft.objects.filter(user=request.user, client=client, form_name=form_name).delete()
+    messages.success(request, message)
+    if not request.htmx:
+        return redirect(client)
+    context = case_context(request, case_client(request, client.pk))
+    body = render_to_string("clients/detail.html#case", context, request)
+    body += render_to_string("base.html#messages", {"oob": True}, request)
+    response = HttpResponse(body)
+    push_url(response, client.get_absolute_url())
+    return reswap(retarget(response, "#case"), "outerHTML")
+
+
+def step_view(form_class, step, title, saved_message):
+    """A view for one step form of the cycle that needs only the resident; drafts are kept."""
+
+    @vary_on_headers("HX-Request")
+    def view(request, pk):
+        client = editable_client(request, pk)
+        form, draft = bind(request, client, form_class, step)
+        if request.method == "POST" and form.is_valid() and form.save_or_explain():
+            return step_done(request, client, saved_message, step)
+        return show_step(request, client, form, step, title, draft)
+
+    view.__name__ = step
+    return view
+
+
+intake = step_view(
+    forms.IntakeForm, "intake", gettext_lazy("Brede intake"), gettext_lazy("The intake is saved.")
+)
+diagnosis = step_view(
+    forms.DiagnosisForm,
+    "diagnosis",
+    gettext_lazy("Diagnosis"),
+    gettext_lazy("The diagnosis is saved."),
+)
+goal = step_view(
+    forms.GoalForm,
+    "goal",
+    gettext_lazy("New goal in the plan of action"),
+    gettext_lazy("The goal is added to the plan of action."),
+)
+action = step_view(
+    forms.ActionForm,
+    "action",
+    gettext_lazy("New action"),
+    gettext_lazy("The action is added."),
+)
+note = step_view(
+    forms.CaseNoteForm,
+    "note",
+    gettext_lazy("Contact, note or case conference"),
+    gettext_lazy("The note is saved."),
+)
+reevaluation = step_view(
+    forms.ReevaluationForm,
+    "reevaluation",
+    gettext_lazy("Re-evaluation"),
+    gettext_lazy("The re-evaluation is saved."),
+)
+DRAFTABLE = {"intake", "diagnosis", "goal", "action", "note", "reevaluation"}
+
+
+@require_POST
+def save_draft(request, pk, form_name):
+    """Keep what the consultant typed so far (HTMX, as they type); answers with a short status."""
+    client = editable_client(request, pk)
+    if form_name not in DRAFTABLE:
+        return HttpResponse(status=404)
+    # PostgreSQL's jsonb holds no NUL character; no form field accepts one either.
+    data = {
+        key.replace("\x00", ""): [value.replace("\x00", "") for value in values]
+        for key, values in request.POST.lists()
+        if key != "csrfmiddlewaretoken"
+    }
+    FormDraft.objects.update_or_create(
+        user=request.user, client=client, form_name=form_name, defaults={"data": data}
+    )
+    saved_at = time_format(timezone.localtime(), "H:i")
+    return HttpResponse(_("Draft saved at %(time)s") % {"time": saved_at})
+
+
+@require_POST
+def discard_draft(request, pk, form_name):
+    client = editable_client(request, pk)
+    if form_name not in DRAFTABLE:
+        return HttpResponse(status=404)
+    FormDraft.objects.filter(user=request.user, client=client, form_name=form_name).delete()
+    return redirect("trajectories:" + form_name, pk=client.pk)
+
+
+@require_POST
+def action_status(request, pk, action_pk):
+    client = editable_client(request, pk)
+    action = get_object_or_404(Action, pk=action_pk, goal__plan__client=client)
+    form = forms.ActionStatusForm(client, request.user, data=request.POST, instance=action)
+    if form.is_valid() and form.save_or_explain():
+        return step_done(request, client, _("The status of the action is saved."))
+    messages.error(request, _("Choose a valid status."))
+    return redirect(client)
+
+
+@vary_on_headers("HX-Request")
+def propose(request, pk):
+    """Choose a provision, filtered by chain step, municipality and free places; then propose."""
+    client = editable_client(request, pk)
+    filters = forms.ProvisionFilterForm(request.GET or None, client=client)
+    provisions = filters.provisions()
+    form, _draft = bind(request, client, forms.ProposeForm, None, provisions=provisions)
+    if request.method == "POST" and form.is_valid():
+        placement = form.save_or_explain()
+        if placement:
+            if placement.status == Placement.Status.WAITING:
+                message = _("%(provision)s is full: the resident is number %(place)s in line.") % {
+                    "provision": placement.provision,
+                    "place": placement.place_in_line(),
+                }
+            else:
+                message = _("The placement in %(provision)s is proposed.") % {
+                    "provision": placement.provision
+                }
+            return step_done(request, client, message)
+    if request.htmx and request.method == "GET" and "filter" in request.GET:
+        return render(
+            request,
+            "trajectories/propose.html#choices",
+            {"client": client, "form": form, "filters": filters},
+        )
+    return show_step(request, client, form, "propose", _("Propose a placement"), filters=filters)
+
+
+# step: (form, title, message once done)
+PLACEMENT_STEPS = {
+    "accept": (
+        forms.AcceptForm,
+        gettext_lazy("The provider accepts"),
+        gettext_lazy("The provider's acceptance for %(provision)s is recorded."),
+    ),
+    "start": (
+        forms.StartForm,
+        gettext_lazy("Start the placement"),
+        gettext_lazy("The placement in %(provision)s has started."),
+    ),
+    "offer": (
+        forms.OfferForm,
+        gettext_lazy("A place is free: propose it"),
+        gettext_lazy("A free place in %(provision)s is proposed."),
+    ),
+    "end": (
+        forms.EndForm,
+        gettext_lazy("End the placement"),
+        gettext_lazy("The placement in %(provision)s has ended."),
+    ),
+    "transition": (
+        forms.TransitionForm,
+        gettext_lazy("Transition to another provision"),
+        gettext_lazy("The move from %(provision)s is recorded."),
+    ),
+}
+
+
+@vary_on_headers("HX-Request")
+def placement_step(request, pk, placement_pk, step):
+    """Move one placement on: accept, start, offer a free place, end, or transition."""
+    client = editable_client(request, pk)
+    placement = get_object_or_404(client.placements.select_related("provision"), pk=placement_pk)
+    form_class, title, done = PLACEMENT_STEPS[step]
+    form, _draft = bind(request, client, form_class, None, placement=placement)
+    if request.method == "POST" and form.is_valid() and form.save_or_explain():
+        return step_done(request, client, done % {"provision": placement.provision})
+    return show_step(request, client, form, step, f"{title}: {placement.provision}")
+
+
+@vary_on_headers("HX-Request")
+def timeline(request, pk):
+    """Every event of the case in order, filterable by kind."""
+    client = get_object_or_404(Client.objects.visible_to(request.user), pk=pk)
+    filters = TimelineFilterForm(request.GET or None)
+    context = {
+        "client": client,
+        "filters": filters,
+        "events": case_timeline(client, filters.kinds()),
+    }
+    template = "trajectories/timeline.html"
+    return render(request, f"{template}#events" if request.htmx else template, context)
