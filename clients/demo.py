@@ -791,7 +791,13 @@ def add_batch(indexes, numbers, municipalities, consultants, provisions, occupan
         stage = index % 20  # 0-2 intake, 3-5 diagnosis, 6-8 plan, 9-12 placement, 13-19 placed
         if stage < 3:
             continue
-        started = today - timedelta(days=rnd.randint(60, 900))
+        # Residents still on their way to a place started recently (a proposal older than
+        # STALLED_PROPOSAL_DAYS stalls, as some do); placed ones up to a few years ago, long
+        # enough before for a transition (stage 17 and up) to lie in the past.
+        if stage < 13:
+            started = today - timedelta(days=rnd.randint(36, 56))
+        else:
+            started = today - timedelta(days=rnd.randint(300 if stage >= 17 else 60, 900))
         intakes.append(
             Intake(
                 client=client,
@@ -891,7 +897,7 @@ def add_batch(indexes, numbers, municipalities, consultants, provisions, occupan
             CaseNote(
                 client=client,
                 kind="conference" if stage % 2 else "contact",
-                happened_on=placement.start_on + timedelta(days=30),
+                happened_on=min(today, placement.start_on + timedelta(days=30)),
                 text=rnd.choice(NOTES),
                 participants="Inwoner, klantmanager, begeleider van de aanbieder"
                 if stage % 2
@@ -899,15 +905,25 @@ def add_batch(indexes, numbers, municipalities, consultants, provisions, occupan
                 author=client.consultant,
             )
         )
-        if stage >= 15 and placement.reevaluation_due_on < today:
+        # Every re-evaluation that fell due was held, but for one in seven placed residents
+        # whose last one is overdue; the latest decision sometimes advises a step up.
+        held = []
+        while placement.reevaluation_due_on < today:
+            held.append(placement.reevaluation_due_on)
             placement.reevaluation_due_on = add_months(placement.reevaluation_due_on, 6)
+        if stage == 13 and held:
+            placement.reevaluation_due_on = held.pop()
+        for number, held_on in enumerate(held, start=1):
+            last = number == len(held)
             reevaluations.append(
                 Reevaluation(
                     client=client,
                     placement=placement,
-                    held_on=add_months(placement.start_on, 6),
+                    held_on=held_on,
                     consultant=client.consultant,
-                    decision=rnd.choice(["continue", "continue", "step_up"]),
+                    decision=rnd.choice(["continue", "continue", "step_up"])
+                    if last
+                    else "continue",
                     notes="Gaat goed; doelen voor het komende half jaar besproken.",
                 )
             )
@@ -940,13 +956,16 @@ def add_batch(indexes, numbers, municipalities, consultants, provisions, occupan
     actions = []
     for goal in goals:
         description, responsible = ACTIONS[goal.pk % len(ACTIONS)]
+        due_on = goal.plan.drawn_up_on + timedelta(days=42)
+        # Most actions whose date has passed are done; a few are still open, and overdue.
+        done = due_on < today and goal.pk % 7 != 0
         actions.append(
             Action(
                 goal=goal,
                 description=description,
                 responsible=responsible,
-                due_on=goal.plan.drawn_up_on + timedelta(days=42),
-                status="done" if goal.pk % 3 else "open",
+                due_on=due_on,
+                status="done" if done else "open",
             )
         )
     create(Action, actions)

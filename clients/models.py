@@ -316,17 +316,22 @@ class Client(models.Model):
         return due is not None and due < date.today()
 
     @property
-    def next_step_label(self):
-        """What the consultant does next, by stage; needs ClientQuerySet.with_next_step()."""
+    def next_step(self):
+        """(what the consultant does next, its due date or None); needs with_next_step().
+
+        An action of the plan comes first once it is late, or when it falls before the
+        re-evaluation; otherwise the stage says what is next."""
         if self.stage == Stage.PLACEMENT and self.has_stalled_proposal:
-            return _("Ask the provider about the proposal")
-        if (
-            self.stage == Stage.REEVALUATION
-            and self.action_due_on
-            and (not self.reevaluation_due_on or self.action_due_on < self.reevaluation_due_on)
-        ):
-            return _("Follow up the action in the plan")
-        return NEXT_STEPS[self.stage]
+            return _("Ask the provider about the proposal"), None
+        action_first = self.action_due_on and (
+            self.action_due_on < date.today()
+            or (self.stage == Stage.REEVALUATION and self.action_due_on == self.next_due_on)
+        )
+        if action_first:
+            return _("Follow up the action in the plan"), self.action_due_on
+        if self.stage == Stage.REEVALUATION:
+            return NEXT_STEPS[self.stage], self.reevaluation_due_on
+        return NEXT_STEPS[self.stage], None
 
     @property
     def masked_bsn(self):

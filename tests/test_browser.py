@@ -103,3 +103,12 @@ def test_every_page_a_consultant_works_in_has_no_serious_accessibility_violation
         if violations:
             found[url] = violations
     assert found == {}
+
+
+def test_the_attention_filter_reads_on_one_line(logged_in, consultant, client_record):
+    page = logged_in(consultant.username)
+    label = page.locator("label", has_text="Alleen te laat of vastgelopen")
+    box = label.bounding_box()
+    # One line is many times wider than high; squeezed into the box's column it stands upright.
+    assert box["width"] > 4 * box["height"], box
+

@@ -372,3 +372,39 @@ def test_overdue_re_evaluations_stalled_proposals_and_late_actions_need_attentio
     assert annotated[stalled].has_stalled_proposal
     assert annotated[late_action].is_overdue
     assert not annotated[fine].is_overdue and not annotated[fine].has_stalled_proposal
+
+
+def test_the_next_step_names_what_its_due_date_belongs_to(municipality):
+    today = date.today()
+    resident = factories.make_client(municipality)
+    placement = factories.make_full_cycle(resident, on=today - timedelta(days=30))
+    goal = Goal.objects.create(plan=resident.plans.get(), description="Structuur")
+    action = Action.objects.create(
+        goal=goal, description="Bellen", due_on=today + timedelta(days=10)
+    )
+
+    def next_step():
+        label, due_on = Client.objects.with_next_step().get(pk=resident.pk).next_step
+        return str(label), due_on
+
+    assert next_step() == ("Actie uit het plan van aanpak opvolgen", action.due_on)
+    action.due_on = today + timedelta(days=400)
+    action.save()
+    assert next_step() == ("Plaatsing herbeoordelen", placement.reevaluation_due_on)
+
+
+def test_a_later_action_does_not_hide_that_a_placement_is_to_be_arranged(municipality):
+    today = date.today()
+    resident = factories.make_client(municipality)
+    factories.make_full_cycle(resident, on=today - timedelta(days=30)).end(
+        today, Placement.EndReason.OTHER
+    )
+    goal = Goal.objects.create(plan=resident.plans.get(), description="Structuur")
+    Action.objects.create(goal=goal, description="Bellen", due_on=today + timedelta(days=10))
+    assert resident.stage == Stage.PLACEMENT
+    label, due_on = Client.objects.with_next_step().get(pk=resident.pk).next_step
+    assert (str(label), due_on) == ("Plaatsing regelen", None)
+
+    late = Action.objects.create(goal=goal, description="Mailen", due_on=today - timedelta(days=1))
+    label, due_on = Client.objects.with_next_step().get(pk=resident.pk).next_step
+    assert (str(label), due_on) == ("Actie uit het plan van aanpak opvolgen", late.due_on)

@@ -1,13 +1,15 @@
+from datetime import date
 from io import StringIO
 
 import pytest
 from django.core.management import call_command
+from django.db.models import Q
 
 from clients.bsn import passes_eleven_test
 from clients.models import Client, Stage
 from partners.models import Municipality, Organisation, Role, User
 from provisions.models import ChainStep, Provision
-from trajectories.models import Placement
+from trajectories.models import CaseNote, Placement, Reevaluation, Transition
 
 SMALL = 60
 
@@ -100,3 +102,18 @@ def test_seeded_residents_have_their_history_and_search_name(seeded):
     assert resident.history.count() == 1
     assert resident.search_name == resident.full_name.lower()
     assert Client.objects.search(resident.last_name).filter(pk=resident.pk).exists()
+
+
+def test_no_demo_record_lies_in_the_future(seeded):
+    today = date.today()
+    assert not Placement.objects.filter(
+        Q(proposed_on__gt=today) | Q(start_on__gt=today) | Q(end_on__gt=today)
+    ).exists()
+    assert not Reevaluation.objects.filter(held_on__gt=today).exists()
+    assert not CaseNote.objects.filter(happened_on__gt=today).exists()
+    assert not Transition.objects.filter(moved_on__gt=today).exists()
+
+
+def test_some_demo_residents_need_attention_but_most_do_not(seeded):
+    attention = Client.objects.needing_attention().count()
+    assert 0 < attention < Client.objects.count() // 4
