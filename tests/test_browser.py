@@ -111,4 +111,3 @@ def test_the_attention_filter_reads_on_one_line(logged_in, consultant, client_re
     box = label.bounding_box()
     # One line is many times wider than high; squeezed into the box's column it stands upright.
     assert box["width"] > 4 * box["height"], box
-
