@@ -54,6 +54,16 @@ def test_a_consultant_opens_every_step_of_their_resident(client, consultant, pla
     assert "<html" in response.text
 
 
+def test_every_empty_choice_of_the_steps_reads_in_dutch(client, consultant, placed):
+    client.force_login(consultant)
+    urls = [reverse(name, args=[placed.client_id]) for name in STEP_URLS]
+    urls += [reverse(name, args=[placed.client_id, placed.pk]) for name in PLACEMENT_URLS]
+    urls += [reverse("clients:register"), reverse("clients:edit", args=[placed.client_id])]
+    english = ("Select an option", "---------")
+    pages = {url: client.get(url).text for url in urls}
+    assert [url for url, page in pages.items() if any(label in page for label in english)] == []
+
+
 @pytest.mark.parametrize("url_name", PLACEMENT_URLS)
 def test_a_consultant_opens_every_placement_step(client, consultant, placed, url_name):
     client.force_login(consultant)

@@ -346,7 +346,10 @@ class ProvisionFilterForm(forms.Form):
     """Narrow the provisions to choose from; the URL keeps the choice."""
 
     chain_step = forms.ModelChoiceField(
-        ChainStep.objects.all(), required=False, label=_("Chain step")
+        ChainStep.objects.all(),
+        required=False,
+        label=_("Chain step"),
+        empty_label=_("All chain steps"),
     )
     all_municipalities = forms.BooleanField(
         required=False, label=_("Also provisions outside the resident's municipality")
@@ -429,7 +432,7 @@ class EndForm(PlacementStepForm):
     end_on = today_field(_("End date"))
     end_reason = forms.ChoiceField(
         label=_("Reason for ending"),
-        choices=[("", "---------")]
+        choices=[("", _("Choose a reason"))]
         + [c for c in Placement.EndReason.choices if c[0] != Placement.EndReason.TRANSITION],
     )
     end_note = forms.CharField(
@@ -492,7 +495,7 @@ class ReevaluationForm(AssessmentFields, CycleForm):
     )
     end_reason = forms.ChoiceField(
         label=_("Reason for ending"),
-        choices=[("", "---------")]
+        choices=[("", _("Choose a reason"))]
         + [c for c in Placement.EndReason.choices if c[0] != Placement.EndReason.TRANSITION],
         required=False,
         help_text=_("Only when the decision is to end the placement."),
