@@ -124,6 +124,9 @@ STATICFILES_DIRS = [
         "nlds/theme",
         BASE_DIR / "node_modules/@nl-design-system-unstable/voorbeeld-design-tokens/dist",
     ),
+    # The theme's typefaces, served by us: few of our users' computers have them installed.
+    ("fonts/noto-sans", BASE_DIR / "node_modules/@fontsource/noto-sans"),
+    ("fonts/noto-serif", BASE_DIR / "node_modules/@fontsource/noto-serif"),
 ]
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
