@@ -464,6 +464,27 @@ def test_changing_personal_details_shows_on_the_timeline(client, consultant, cli
     assert "Persoonsgegevens gewijzigd" in timeline and "telefoon" in timeline
 
 
+def test_the_timeline_starts_with_the_registration(client, consultant, municipality):
+    client.force_login(consultant)
+    data = {
+        "first_name": "Nina",
+        "last_name": "Nieuw",
+        "bsn": "111222333",
+        "date_of_birth": "1990-05-01",
+        "municipality": municipality.pk,
+        "consultant": consultant.pk,
+    }
+    response = client.post(reverse("clients:register"), data)
+    assert response.status_code == 302
+    resident = Client.objects.get(bsn="111222333")
+    timeline = client.get(reverse("trajectories:timeline", args=[resident.pk])).text
+    assert "Ingeschreven in fermwerk" in timeline and str(consultant) in timeline
+    nothing_yet = client.get(
+        reverse("trajectories:timeline", args=[resident.pk]), {"kind": "note"}
+    ).text
+    assert "Niets te tonen voor deze keuze." in nothing_yet
+
+
 def test_only_who_works_on_the_case_changes_personal_details(
     client, manager, consultant, client_record, client_elsewhere
 ):

@@ -30,7 +30,7 @@ class EventKind(models.TextChoices):
     PLACEMENT = "placement", gettext_lazy("Placements")
     TRANSITION = "transition", gettext_lazy("Transitions")
     REEVALUATION = "reevaluation", gettext_lazy("Re-evaluations")
-    CHANGE = "change", gettext_lazy("Changes to the personal details")
+    CHANGE = "change", gettext_lazy("Registration and personal details")
 
 
 @dataclass
@@ -208,10 +208,20 @@ def reevaluations(client):
 
 
 def changes(client):
-    """Changes to the personal details, from the history django-simple-history keeps."""
+    """The registration and each change to the personal details, from the history
+    django-simple-history keeps."""
     records = list(
         client.history.select_related("history_user").order_by("history_date", "history_id")
     )
+    if records:
+        first = records[0]
+        yield Event(
+            timezone.localdate(first.history_date),
+            EventKind.CHANGE,
+            _("Registered in fermwerk"),
+            by=first.history_user,
+            at=first.history_date,
+        )
     for older, newer in zip(records, records[1:], strict=False):
         changed = newer.diff_against(older, excluded_fields=["updated_at"]).changed_fields
         if changed:
