@@ -174,3 +174,19 @@ class Provision(models.Model):
     def has_free_place(self):
         taken = self.placements.filter(status__in=TAKES_A_PLACE).count()
         return taken < self.capacity_places
+
+    def waiting_list_seen_by(self, user):
+        """The waiting list in order of proposal, as [(place in line, placement or None)]:
+        a resident the user may not see keeps their place but stays unnamed."""
+        from clients.models import Client
+
+        line = list(self.placements.waiting_list().select_related("client"))
+        visible = set(
+            Client.objects.visible_to(user)
+            .filter(pk__in=[placement.client_id for placement in line])
+            .values_list("pk", flat=True)
+        )
+        return [
+            (place, placement if placement.client_id in visible else None)
+            for place, placement in enumerate(line, start=1)
+        ]

@@ -44,4 +44,8 @@ def provision_detail(request, pk):
         ),
         pk=pk,
     )
-    return render(request, "provisions/detail.html", {"provision": provision})
+    return render(
+        request,
+        "provisions/detail.html",
+        {"provision": provision, "waiting_list": provision.waiting_list_seen_by(request.user)},
+    )

@@ -1,4 +1,4 @@
-from datetime import date
+from datetime import date, timedelta
 
 import pytest
 from django.urls import reverse
@@ -275,10 +275,54 @@ def test_every_role_opens_a_provision(
     client, as_user, provision, role, django_assert_max_num_queries
 ):
     as_user(role)
-    with django_assert_max_num_queries(7):
+    with django_assert_max_num_queries(8):
         response = client.get(provision.get_absolute_url())
     assert response.status_code == 200
     assert "0 van 10" in response.text
+
+
+def wait_in_line(provision, *residents):
+    """Put residents on the provision's waiting list, first one first."""
+    for days, resident in enumerate(reversed(residents), start=1):
+        Placement.objects.create(
+            client=resident,
+            provision=provision,
+            status=Placement.Status.WAITING,
+            proposed_on=date(2026, 1, 1) - timedelta(days=days),
+        )
+
+
+def test_the_provision_page_shows_its_waiting_list_in_order(
+    client, as_user, provision, client_record, client_elsewhere, municipality
+):
+    second = factories.make_client(municipality, first_name="Bas", last_name="Tweede")
+    wait_in_line(provision, client_record, client_elsewhere, second)
+    as_user("consultant")
+    page = client.get(provision.get_absolute_url()).text
+    first_at, second_at = page.index("Dijk, Fenna van"), page.index("Tweede, Bas")
+    hidden_at = page.index("Een inwoner van wie u de casus niet mag zien")
+    assert first_at < hidden_at < second_at
+    assert "Elders" not in page
+
+
+def test_the_waiting_list_names_nobody_to_whom_sees_no_cases(
+    client, as_user, provision, client_record
+):
+    wait_in_line(provision, client_record)
+    as_user("social_team_member")
+    page = client.get(provision.get_absolute_url()).text
+    assert "Dijk" not in page
+    assert "Een inwoner van wie u de casus niet mag zien" in page
+
+
+def test_a_long_waiting_list_takes_a_fixed_number_of_queries(
+    client, as_user, provision, municipality, django_assert_max_num_queries
+):
+    wait_in_line(provision, *[factories.make_client(municipality) for _ in range(30)])
+    as_user("consultant")
+    with django_assert_max_num_queries(9):
+        response = client.get(provision.get_absolute_url())
+    assert response.text.count("/clienten/") >= 30
 
 
 def test_a_user_without_a_role_may_not_see_provisions(client, provision):
