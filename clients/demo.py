@@ -847,10 +847,10 @@ def add_batch(indexes, numbers, municipalities, consultants, provisions, occupan
         provision = provisions[(index // 20 + index) % len(provisions)]
         full = occupancy[provision.pk] >= provision.capacity_places
         if stage < 13 or full:
-            # A full provision puts the resident in line; a proposal with room is sometimes
-            # already accepted, on the word of the provider's intake coordinator.
+            # A full provision puts the resident in line; a proposal with room holds its place
+            # and is sometimes already accepted, on the word of the provider's intake coordinator.
             accepted = stage == 12 and not full
-            occupancy[provision.pk] += accepted
+            occupancy[provision.pk] += not full
             placements.append(
                 Placement(
                     client=client,

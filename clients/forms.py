@@ -77,6 +77,25 @@ class ClientForm(forms.ModelForm):
             )
         return bsn
 
+    def clean(self):
+        cleaned = super().clean()
+        consultant, municipality = cleaned.get("consultant"), cleaned.get("municipality")
+        if (
+            consultant
+            and municipality
+            and not served_municipalities(consultant).filter(pk=municipality.pk).exists()
+        ):
+            # They could not open the file: it would drop out of every caseload.
+            self.add_error(
+                "consultant",
+                _(
+                    "%(consultant)s does not work for %(municipality)s and could not open "
+                    "this file. Choose a consultant who does."
+                )
+                % {"consultant": consultant, "municipality": municipality},
+            )
+        return cleaned
+
     def clean_date_of_birth(self):
         born = self.cleaned_data["date_of_birth"]
         if born > date.today():

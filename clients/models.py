@@ -195,7 +195,7 @@ def parse_dutch_date(text):
         ):
             try:
                 return date(int(parts[2]), int(parts[1]), int(parts[0]))
-            except ValueError:
+            except (ValueError, OverflowError):
                 return None
     return None
 

@@ -22,8 +22,9 @@ class FundingRegime(models.TextChoices):
     NONE = "none", _("No funding regime")
 
 
-# Placement statuses that take one of a provision's places (see trajectories.Placement).
-TAKES_A_PLACE = ["accepted", "active"]
+# Placement statuses that take one of a provision's places (see trajectories.Placement): a
+# proposal holds its place while the provider decides, so one free place is never promised twice.
+TAKES_A_PLACE = ["proposed", "accepted", "active"]
 
 
 class ChainStepQuerySet(models.QuerySet):
@@ -174,6 +175,11 @@ class Provision(models.Model):
     def has_free_place(self):
         taken = self.placements.filter(status__in=TAKES_A_PLACE).count()
         return taken < self.capacity_places
+
+    def lock(self):
+        """Hold this provision's row until the transaction ends, so that two consultants at
+        the same moment cannot both take its last free place or the same place in line."""
+        list(Provision.objects.select_for_update().filter(pk=self.pk).values_list("pk"))
 
     def waiting_list_seen_by(self, user):
         """The waiting list in order of proposal, as [(place in line, placement or None)]:

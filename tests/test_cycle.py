@@ -4,7 +4,8 @@ from datetime import date, timedelta
 
 import pytest
 from django.core.exceptions import ValidationError
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
+from django.test.utils import CaptureQueriesContext
 
 from clients.models import Client, Stage
 from trajectories.models import (
@@ -29,7 +30,7 @@ DAY = date(2026, 3, 2)
 
 @pytest.fixture
 def diagnosed(client_record):
-    """A resident with an intake and a diagnosis: ready for a plan and a placement."""
+    """A resident with an intake, a diagnosis and a plan of action: ready for a placement."""
     Intake.objects.create(client=client_record, held_on=DAY, what_matters="Werk")
     Diagnosis.objects.create(
         client=client_record,
@@ -38,6 +39,7 @@ def diagnosed(client_record):
         perspective="yes",
         rationale="Dichtbij werk.",
     )
+    PlanOfAction.objects.create(client=client_record, drawn_up_on=DAY)
     client_record.refresh_stage()
     return client_record
 
@@ -74,8 +76,35 @@ def test_a_placement_needs_a_diagnosis(client_record, provision):
     assert not Placement.objects.exists()
 
 
+def test_a_placement_needs_a_plan_of_action(client_record, provision):
+    Intake.objects.create(client=client_record, held_on=DAY)
+    Diagnosis.objects.create(
+        client=client_record,
+        made_on=DAY,
+        category=Category.objects.get(number=2),
+        perspective="yes",
+        rationale="x",
+    )
+    with pytest.raises(ValidationError, match="plan van aanpak"):
+        Placement.propose(client_record, provision, DAY)
+    assert not Placement.objects.exists()
+
+
+def test_a_diagnosis_cannot_come_before_the_intake(client_record):
+    Intake.objects.create(client=client_record, held_on=DAY)
+    diagnosis = Diagnosis(
+        client=client_record,
+        made_on=DAY - timedelta(days=1),
+        category=Category.objects.get(number=1),
+        perspective="yes",
+        rationale="x",
+    )
+    with pytest.raises(ValidationError) as error:
+        diagnosis.full_clean()
+    assert "made_on" in error.value.error_dict
+
+
 def test_a_proposal_with_room_is_proposed_and_moves_the_stage_on(diagnosed, provision):
-    PlanOfAction.objects.create(client=diagnosed, drawn_up_on=DAY)
     placement = Placement.propose(diagnosed, provision, DAY)
     assert placement.status == Placement.Status.PROPOSED
     diagnosed.refresh_from_db()
@@ -146,6 +175,100 @@ def test_a_place_is_offered_only_when_one_is_free(municipality):
     waiting = Placement.propose(waiting_client, provision, DAY)
     with pytest.raises(ValidationError, match="vrije plek"):
         waiting.offer_free_place(DAY)
+
+
+def placed_residents(municipality, count):
+    """Residents ready for a placement, each already placed somewhere else."""
+    residents = [factories.make_client(municipality) for _ in range(count)]
+    for resident in residents:
+        factories.make_full_cycle(resident, provision=factories.make_provision(), on=DAY)
+    return residents
+
+
+def test_a_proposal_holds_its_place_so_the_next_one_waits(municipality):
+    provision = factories.make_provision(municipality=municipality, capacity_places=1)
+    first, second = placed_residents(municipality, 2)
+    proposed = Placement.propose(first, provision, DAY)
+    waiting = Placement.propose(second, provision, DAY)
+    assert (proposed.status, waiting.status) == (
+        Placement.Status.PROPOSED,
+        Placement.Status.WAITING,
+    )
+    proposed.accept(DAY, "Els")  # the place was held for this proposal
+    assert proposed.status == Placement.Status.ACCEPTED
+
+
+def test_a_free_place_is_offered_to_one_resident_at_a_time(municipality):
+    provision = factories.make_provision(municipality=municipality, capacity_places=1)
+    holder, first, second = placed_residents(municipality, 3)
+    holding = active_placement(holder, provision)
+    in_line = [Placement.propose(resident, provision, DAY) for resident in (first, second)]
+    holding.end(DAY + timedelta(days=30), Placement.EndReason.GOAL_REACHED)
+    in_line[0].offer_free_place(DAY + timedelta(days=30))
+    with pytest.raises(ValidationError, match="vrije plek"):
+        in_line[1].offer_free_place(DAY + timedelta(days=30))
+    in_line[1].refresh_from_db()
+    assert in_line[1].status == Placement.Status.WAITING
+
+
+def test_a_proposal_dated_back_does_not_jump_the_waiting_list(municipality):
+    provision = factories.make_provision(municipality=municipality, capacity_places=0)
+    early, late = placed_residents(municipality, 2)
+    first = Placement.propose(early, provision, DAY)
+    dated_back = Placement.propose(late, provision, DAY - timedelta(days=300))
+    assert (first.place_in_line(), dated_back.place_in_line()) == (1, 2)
+
+
+def test_a_place_is_not_offered_before_the_resident_joined_the_list(municipality):
+    provision = factories.make_provision(municipality=municipality, capacity_places=0)
+    (resident,) = placed_residents(municipality, 1)
+    waiting = Placement.propose(resident, provision, DAY)
+    with pytest.raises(ValidationError) as error:
+        waiting.offer_free_place(DAY - timedelta(days=1))
+    assert "proposed_on" in error.value.error_dict
+
+
+def test_a_transition_does_not_jump_the_waiting_list(diagnosed, municipality):
+    target = factories.make_provision(municipality=municipality, capacity_places=1)
+    holder, waiting = placed_residents(municipality, 2)
+    holding = active_placement(holder, target)
+    Placement.propose(waiting, target, DAY)
+    holding.end(DAY + timedelta(days=10), Placement.EndReason.GOAL_REACHED)
+    current = active_placement(diagnosed, factories.make_provision(municipality=municipality))
+    with pytest.raises(ValidationError, match="wachtlijst"):
+        current.move_to(target, DAY + timedelta(days=20), "Wil verder")
+    current.refresh_from_db()
+    assert current.status == Placement.Status.ACTIVE
+
+
+def test_a_placement_starts_no_earlier_than_the_acceptance_and_not_in_the_future(
+    diagnosed, provision
+):
+    placement = Placement.propose(diagnosed, provision, DAY)
+    placement.accept(DAY + timedelta(days=10), "Els")
+    with pytest.raises(ValidationError) as error:
+        placement.activate(DAY + timedelta(days=5))
+    assert "start_on" in error.value.error_dict
+    with pytest.raises(ValidationError) as error:
+        placement.activate(date.today() + timedelta(days=1))
+    assert "start_on" in error.value.error_dict
+    placement.refresh_from_db()
+    assert placement.status == Placement.Status.ACCEPTED
+
+
+def test_a_transition_cannot_start_in_the_future(diagnosed, municipality):
+    current = active_placement(diagnosed, factories.make_provision(municipality=municipality))
+    target = factories.make_provision(municipality=municipality, chain_step=3)
+    with pytest.raises(ValidationError) as error:
+        current.move_to(target, date.today() + timedelta(days=30), "Wil verder")
+    assert "start_on" in error.value.error_dict
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="SQLite has no row locks")
+def test_taking_a_place_locks_the_provision_against_a_second_consultant(diagnosed, provision):
+    with CaptureQueriesContext(connection) as queries:
+        Placement.propose(diagnosed, provision, DAY)
+    assert any("FOR UPDATE" in query["sql"] for query in queries.captured_queries)
 
 
 def test_acceptance_is_recorded_with_the_providers_word(diagnosed, provision):
@@ -306,7 +429,6 @@ def record(client, placement, decision, held_on, end_reason=""):
 
 
 def test_continuing_sets_the_next_re_evaluation(diagnosed, provision):
-    PlanOfAction.objects.create(client=diagnosed, drawn_up_on=DAY)
     placement = active_placement(diagnosed, provision)
     record(diagnosed, placement, "continue", date(2026, 9, 1))
     assert placement.reevaluation_due_on == date(2027, 3, 1)
@@ -314,7 +436,6 @@ def test_continuing_sets_the_next_re_evaluation(diagnosed, provision):
 
 
 def test_stepping_up_sends_the_resident_back_to_placement(diagnosed, provision):
-    PlanOfAction.objects.create(client=diagnosed, drawn_up_on=DAY)
     placement = active_placement(diagnosed, provision)
     record(diagnosed, placement, "step_up", date(2026, 9, 1))
     assert placement.status == Placement.Status.ACTIVE
@@ -322,7 +443,6 @@ def test_stepping_up_sends_the_resident_back_to_placement(diagnosed, provision):
 
 
 def test_ending_at_a_re_evaluation_ends_the_placement(diagnosed, provision):
-    PlanOfAction.objects.create(client=diagnosed, drawn_up_on=DAY)
     placement = active_placement(diagnosed, provision)
     record(diagnosed, placement, "end", date(2026, 9, 1), Placement.EndReason.PAID_WORK)
     assert placement.status == Placement.Status.ENDED
@@ -340,6 +460,13 @@ def test_the_ladder_movement_compares_with_the_rung_before(diagnosed, provision)
         client=diagnosed, assessed_on=done.held_on, current_rung=LadderRung.objects.get(number=4)
     )
     assert done.ladder_movement == 2
+
+
+def test_a_re_evaluation_entered_late_leaves_the_next_due_date_alone(diagnosed, provision):
+    placement = active_placement(diagnosed, provision)
+    record(diagnosed, placement, "continue", date(2026, 9, 1))
+    record(diagnosed, placement, "continue", date(2026, 8, 1))
+    assert placement.reevaluation_due_on == date(2027, 3, 1)
 
 
 def test_a_case_conference_names_its_participants(client_record):

@@ -164,16 +164,20 @@ def test_a_user_without_a_role_sees_nobody(db, client_record):
     assert not Client.objects.visible_to(factories.make_user()).exists()
 
 
-def test_occupancy_counts_only_active_placements(client_record, provision):
-    other = factories.make_client(client_record.municipality)
+def test_occupancy_counts_placements_and_the_proposals_holding_a_place(client_record, provision):
+    proposed, waiting = (factories.make_client(client_record.municipality) for _ in range(2))
     Placement.objects.create(
         client=client_record, provision=provision, status="active", proposed_on=DAY, start_on=DAY
     )
-    Placement.objects.create(client=other, provision=provision, status="proposed", proposed_on=DAY)
+    Placement.objects.create(
+        client=proposed, provision=provision, status="proposed", proposed_on=DAY
+    )
+    Placement.objects.create(client=waiting, provision=provision, status="waiting", proposed_on=DAY)
     annotated = Provision.objects.with_occupancy().get(pk=provision.pk)
-    assert (annotated.occupied_places, annotated.free_places) == (1, 9)
+    assert (annotated.occupied_places, annotated.free_places) == (2, 8)
+    assert annotated.waiting_count == 1
     step = ChainStep.objects.with_occupancy().get(pk=provision.chain_step_id)
-    assert (step.occupied_places, step.capacity_places) == (1, 10)
+    assert (step.occupied_places, step.capacity_places) == (2, 10)
 
 
 def test_changes_to_a_client_are_kept_in_its_history(client_record):

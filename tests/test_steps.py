@@ -6,6 +6,7 @@ import pytest
 from django.urls import reverse
 
 from clients.models import Client, Stage
+from partners.models import Role
 from trajectories.models import (
     Action,
     CaseNote,
@@ -366,6 +367,29 @@ def test_a_consultant_registers_only_in_municipalities_they_serve(
     assert not Client.objects.exists()
 
 
+def test_a_resident_goes_only_to_a_consultant_who_serves_their_municipality(
+    client, consultant, municipality, other_municipality
+):
+    elsewhere = factories.make_organisation(
+        "Werkbedrijf Elders", municipalities=[other_municipality]
+    )
+    outsider = factories.make_user(Role.CONSULTANT, elsewhere, first_name="Olaf")
+    client.force_login(consultant)
+    response = client.post(
+        reverse("clients:register"), registration(municipality, outsider, phone="06-11112222")
+    )
+    assert response.status_code == 200
+    assert "werkt niet voor Woerden" in response.text and "06-11112222" in response.text
+    assert not Client.objects.exists()
+
+
+def test_a_date_of_birth_beyond_any_calendar_finds_nobody(client, consultant, client_record):
+    client.force_login(consultant)
+    response = client.get(reverse("clients:list"), {"q": "99999999999999999999-01-2000"})
+    assert response.status_code == 200
+    assert "Dijk, Fenna van" not in response.text
+
+
 def test_only_roles_that_register_may_open_the_registration(client, manager, social_team_member):
     for user in (manager, social_team_member):
         client.force_login(user)
@@ -514,7 +538,7 @@ def test_dates_outside_a_sensible_range_are_refused_next_to_the_field(
     assert not client_record.intakes.exists()
 
 
-def test_a_start_far_ahead_is_refused_not_a_500(client, consultant, placed, municipality):
+def test_a_start_in_the_future_is_refused_not_a_500(client, consultant, placed, municipality):
     proposal = Placement.propose(
         placed.client, factories.make_provision(municipality=municipality), TODAY
     )
@@ -525,7 +549,7 @@ def test_a_start_far_ahead_is_refused_not_a_500(client, consultant, placed, muni
         {"start_on": "9999-12-31"},
     )
     assert response.status_code == 200
-    assert "te ver vooruit" in response.text
+    assert "in de toekomst" in response.text
 
 
 def test_a_draft_with_a_nul_character_is_kept_without_it(client, consultant, client_record):

@@ -283,12 +283,12 @@ def test_every_role_opens_a_provision(
 
 def wait_in_line(provision, *residents):
     """Put residents on the provision's waiting list, first one first."""
-    for days, resident in enumerate(reversed(residents), start=1):
+    for days, resident in enumerate(residents):
         Placement.objects.create(
             client=resident,
             provision=provision,
             status=Placement.Status.WAITING,
-            proposed_on=date(2026, 1, 1) - timedelta(days=days),
+            proposed_on=date(2026, 1, 1) + timedelta(days=days),
         )
 
 

@@ -4,7 +4,7 @@ from datetime import date
 
 from django import forms
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.utils.translation import gettext_lazy as _
 
 from partners.models import Organisation
@@ -40,8 +40,17 @@ def today_field(label):
     return forms.DateField(label=label, initial=date.today, widget=DateInput)
 
 
-# Dates of what has happened cannot lie ahead; planned dates (a start, a due date) may.
-EVENT_DATES = {"held_on", "made_on", "happened_on", "accepted_on", "proposed_on", "end_on"}
+# Dates of what has happened cannot lie ahead (a start is recorded on the day it happens);
+# planned dates, such as an action's due date, may.
+EVENT_DATES = {
+    "held_on",
+    "made_on",
+    "happened_on",
+    "accepted_on",
+    "proposed_on",
+    "start_on",
+    "end_on",
+}
 EARLIEST_DATE = date(1950, 1, 1)
 YEARS_AHEAD = 10
 
@@ -97,6 +106,12 @@ class CycleFormMixin:
         try:
             with transaction.atomic():
                 return self.save()
+        except IntegrityError:
+            # A rule the database holds was broken in between, by someone else at the same time.
+            self.add_error(
+                None, _("Someone changed this case at the same moment. Check it and try again.")
+            )
+            return None
         except ValidationError as error:
             if hasattr(error, "error_dict"):
                 for field, messages in error.error_dict.items():
@@ -527,6 +542,13 @@ class ReevaluationForm(AssessmentFields, CycleForm):
 
     def save(self):
         data = self.cleaned_data
+        # The movement is measured from the assessment before this re-evaluation's own date,
+        # also when it is entered after a later one.
+        before = (
+            self.client.assessments.filter(assessed_on__lte=data["held_on"])
+            .select_related("current_rung")
+            .first()
+        )
         reevaluation = Reevaluation(
             client=self.client,
             placement=data["placement"],
@@ -534,7 +556,7 @@ class ReevaluationForm(AssessmentFields, CycleForm):
             consultant=self.user,
             decision=data["decision"],
             notes=data["notes"].strip(),
-            rung_before=self.previous.current_rung if self.previous else None,
+            rung_before=before.current_rung if before else None,
         )
         reevaluation.full_clean(exclude=["assessment"])
         reevaluation.assessment = self.save_assessment(data["held_on"])

@@ -5,8 +5,8 @@ from datetime import date, timedelta
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.db import models
-from django.db.models import F, Q
+from django.db import models, transaction
+from django.db.models import F, Max, Min, Q
 from django.utils.formats import date_format
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
@@ -291,8 +291,15 @@ class Diagnosis(models.Model):
         return _("Diagnosis of %(date)s") % {"date": date_format(self.made_on)}
 
     def clean(self):
-        if self.client_id and not self.client.intakes.exists():
+        if not self.client_id:
+            return
+        first_intake = self.client.intakes.aggregate(first=Min("held_on"))["first"]
+        if first_intake is None:
             raise ValidationError(_("A diagnosis needs an intake first."))
+        if self.made_on and self.made_on < first_intake:
+            raise ValidationError(
+                {"made_on": _("A diagnosis cannot come before the intake it builds on.")}
+            )
 
 
 class PlanOfAction(models.Model):
@@ -391,6 +398,10 @@ def add_months(day, months):
     return day.replace(year=year, month=month, day=min(day.day, monthrange(year, month)[1]))
 
 
+# A start is recorded on the day it happens: a placement that starts later cannot yet end.
+NOT_STARTED_YET = _("This date lies in the future; record the start on the day it happens.")
+
+
 class PlacementQuerySet(models.QuerySet):
     def open(self):
         return self.exclude(status=Placement.Status.ENDED)
@@ -405,8 +416,9 @@ class PlacementQuerySet(models.QuerySet):
         )
 
     def waiting_list(self):
-        """The waiting list of a provision, first in line first."""
-        return self.filter(status=Placement.Status.WAITING).order_by("proposed_on", "pk")
+        """The waiting list of a provision, first in line first: in the order the proposals
+        were recorded, so a proposal dated back cannot jump the queue."""
+        return self.filter(status=Placement.Status.WAITING).order_by("pk")
 
 
 class Placement(models.Model):
@@ -516,10 +528,14 @@ class Placement(models.Model):
         return f"{self.client} – {self.provision}"
 
     @classmethod
+    @transaction.atomic
     def propose(cls, client, provision, on, by=None):
         """Propose a place; a full provision (or one with a queue) puts the resident in line."""
         if not client.diagnoses.exists():
             raise ValidationError(_("A placement needs a diagnosis first."))
+        if not client.plans.exists():
+            raise ValidationError(_("A placement needs a plan of action first."))
+        provision.lock()
         if client.placements.open().filter(provision=provision).exists():
             raise ValidationError(
                 {"provision": _("This resident already has a place or a proposal here.")}
@@ -538,9 +554,15 @@ class Placement(models.Model):
         client.refresh_stage()
         return placement
 
+    @transaction.atomic
     def offer_free_place(self, on):
         """Move the first in line from the waiting list to a proposal when a place is free."""
         self._require(self.Status.WAITING)
+        if on < self.proposed_on:
+            raise ValidationError(
+                {"proposed_on": _("A place cannot be offered before the resident joined the list.")}
+            )
+        self.provision.lock()
         if self.provision.placements.waiting_list().first() != self:
             raise ValidationError(_("Someone else is ahead of this resident on the waiting list."))
         if not self.provision.has_free_place():
@@ -549,14 +571,12 @@ class Placement(models.Model):
         self.save(update_fields=["status", "proposed_on"])
 
     def accept(self, on, by_provider):
-        """Record that the provider agreed, on whose word."""
+        """Record that the provider agreed, on whose word; the proposal already holds the place."""
         self._require(self.Status.PROPOSED)
         if on < self.proposed_on:
             raise ValidationError(
                 {"accepted_on": _("The provider cannot accept before the proposal was made.")}
             )
-        if not self.provision.has_free_place():
-            raise ValidationError(_("The provision is full: the resident stays on the list."))
         self.status, self.accepted_on, self.accepted_by_provider = (
             self.Status.ACCEPTED,
             on,
@@ -567,10 +587,12 @@ class Placement(models.Model):
     def activate(self, start_on):
         """Start the placement; its first re-evaluation falls due an interval later."""
         self._require(self.Status.ACCEPTED)
-        if start_on < self.proposed_on:
+        if start_on < (self.accepted_on or self.proposed_on):
             raise ValidationError(
-                {"start_on": _("A placement cannot start before it was proposed.")}
+                {"start_on": _("A placement cannot start before the provider accepted it.")}
             )
+        if start_on > date.today():
+            raise ValidationError({"start_on": NOT_STARTED_YET})
         self.status, self.start_on = self.Status.ACTIVE, start_on
         self.reevaluation_due_on = add_months(start_on, settings.REEVALUATION_INTERVAL_MONTHS)
         self.save(update_fields=["status", "start_on", "reevaluation_due_on"])
@@ -594,9 +616,11 @@ class Placement(models.Model):
         self.save()
         self.client.refresh_stage()
 
+    @transaction.atomic
     def move_to(self, provision, start_on, motives, blockers=(), blocker_note="", by=None):
         """The transition (overstap): start in `provision`, close this placement the day before."""
         self._require(self.Status.ACTIVE)
+        provision.lock()
         errors = {}
         if provision.pk == self.provision_id:
             errors["provision"] = _("Choose another provision than the current one.")
@@ -604,10 +628,17 @@ class Placement(models.Model):
             errors["provision"] = _(
                 "This provision is full. Propose a placement there to join its waiting list."
             )
+        elif provision.placements.waiting_list().exists():
+            errors["provision"] = _(
+                "Residents are waiting for this provision. Propose a placement there to join "
+                "its waiting list."
+            )
         elif self.client.placements.open().filter(provision=provision).exists():
             errors["provision"] = _("This resident already has a place or a proposal here.")
         if start_on <= self.start_on:
             errors["start_on"] = _("The new placement must start after the current one started.")
+        elif start_on > date.today():
+            errors["start_on"] = NOT_STARTED_YET
         if errors:
             raise ValidationError(errors)
         new = Placement.objects.create(
@@ -797,8 +828,10 @@ class Reevaluation(models.Model):
             if placement.status == Placement.Status.ACTIVE:
                 placement.end(self.held_on, end_reason or Placement.EndReason.GOAL_REACHED)
         elif placement.status == Placement.Status.ACTIVE:
+            # From the latest re-evaluation: one entered late for an earlier date moves nothing.
+            latest = placement.reevaluations.aggregate(latest=Max("held_on"))["latest"]
             interval = settings.REEVALUATION_INTERVAL_MONTHS
-            placement.reevaluation_due_on = add_months(self.held_on, interval)
+            placement.reevaluation_due_on = add_months(latest, interval)
             placement.save(update_fields=["reevaluation_due_on"])
         self.client.refresh_stage()
 
