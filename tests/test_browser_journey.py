@@ -401,6 +401,10 @@ def test_the_journey_works_by_keyboard_alone(
     # Brede intake.
     press_on(page, next_step.get_by_role("link", name="Brede intake"))
     case.form_opened("Brede intake", step_url("intake"))
+    held_on = form.get_by_label("Datum van de intake")
+    tab_to(page, held_on)
+    page.keyboard.type(f"0101{TODAY.year}")  # the same keys for dd-mm and mm-dd
+    expect(held_on).to_have_value(iso(date(TODAY.year, 1, 1)))
     tab_to(page, form.get_by_label("Wat voor mij belangrijk is"))
     page.keyboard.type("Weer onder de mensen komen.")
     rung = form.get_by_label("Huidige trede op de participatieladder")
@@ -419,7 +423,7 @@ def test_the_journey_works_by_keyboard_alone(
     # Diagnosis.
     press_on(page, next_step.get_by_role("link", name="Diagnose stellen"))
     case.form_opened("Diagnose", step_url("diagnosis"))
-    # The date should start on today, but does not (see test_a_step_date_starts_on_today).
+    # Typed, as the date starts on today (test_a_step_date_starts_on_today); on the intake's day.
     made_on = form.get_by_label("Gesteld op")
     tab_to(page, made_on)
     page.keyboard.type(f"0101{TODAY.year}")  # the same keys for dd-mm and mm-dd
