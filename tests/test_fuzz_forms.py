@@ -597,7 +597,7 @@ def arrange(step, municipality, consultant, destinations):
         resident = make_resident(municipality, consultant, "new")
         return reverse(f"trajectories:{step}", args=[resident.pk]), own
     if step in ("diagnosis", "goal", "propose"):
-        up_to = {"diagnosis": "intake", "goal": "diagnosis", "propose": "diagnosis"}[step]
+        up_to = {"diagnosis": "intake", "goal": "diagnosis", "propose": "plan"}[step]
         resident = make_resident(municipality, consultant, up_to)
         own["provision"] = [p.pk for p in destinations]
         return reverse(f"trajectories:{step}", args=[resident.pk]), own
