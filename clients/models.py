@@ -90,6 +90,7 @@ class ClientQuerySet(models.QuerySet):
             ),
             action_due_on=Subquery(open_actions.order_by("due_on").values("due_on")[:1]),
             has_stalled_proposal=Exists(placements.stalled(today)),
+            has_a_place_to_offer=Exists(placements.with_a_place_to_offer()),
         )
 
     def needing_attention(self, today=None):
@@ -321,6 +322,8 @@ class Client(models.Model):
 
         An action of the plan comes first once it is late, or when it falls before the
         re-evaluation; otherwise the stage says what is next."""
+        if self.has_a_place_to_offer:
+            return _("A place is free: propose it"), None
         if self.stage == Stage.PLACEMENT and self.has_stalled_proposal:
             return _("Ask the provider about the proposal"), None
         action_first = self.action_due_on and (
@@ -363,7 +366,9 @@ class Client(models.Model):
                 self.plans.select_related("consultant").prefetch_related(Prefetch("goals", goals))
             ),
             placements=list(
-                self.placements.select_related("provision__chain_step", "provision__provider")
+                self.placements.with_place_in_line().select_related(
+                    "provision__chain_step", "provision__provider"
+                )
             ),
             reevaluations=list(
                 self.reevaluations.select_related(

@@ -431,6 +431,36 @@ def test_the_caseload_shows_the_next_step_and_makes_overdue_ones_stand_out(
     assert "Laat, Lotte" in only_attention
 
 
+def test_a_free_place_is_offered_to_the_first_in_line_from_case_and_caseload(
+    client, consultant, municipality
+):
+    provision = factories.make_provision(
+        name="Kleine groep", municipality=municipality, capacity_places=1
+    )
+    holder, first, second = (
+        factories.make_client(municipality, consultant, first_name=name, last_name="Wacht")
+        for name in ("Hanna", "Eerste", "Tweede")
+    )
+    holding = factories.make_full_cycle(holder, provision, on=TODAY - timedelta(days=30))
+    for resident in (first, second):
+        factories.make_full_cycle(resident, on=TODAY - timedelta(days=40))
+    in_line = [Placement.propose(r, provision, TODAY - timedelta(days=20)) for r in (first, second)]
+    client.force_login(consultant)
+    offer = reverse("trajectories:offer", args=[first.pk, in_line[0].pk])
+
+    case = client.get(first.get_absolute_url()).text
+    assert "nummer 1 op de wachtlijst" in case and offer not in case
+
+    holding.end(TODAY, Placement.EndReason.GOAL_REACHED)
+    case = client.get(first.get_absolute_url()).text
+    assert offer in case
+    second_case = client.get(second.get_absolute_url()).text
+    assert "nummer 2 op de wachtlijst" in second_case
+    assert reverse("trajectories:offer", args=[second.pk, in_line[1].pk]) not in second_case
+    caseload = client.get(reverse("clients:mine"), {"q": "wacht"}).text
+    assert caseload.count("Er is een plek vrij: voorstellen") == 1
+
+
 def test_the_caseload_keeps_its_filters_in_the_url_for_htmx(client, consultant, client_record):
     client.force_login(consultant)
     response = client.get(reverse("clients:mine"), {"stage": "intake"}, headers=HTMX)

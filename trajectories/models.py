@@ -6,7 +6,8 @@ from datetime import date, timedelta
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models, transaction
-from django.db.models import F, Max, Min, Q
+from django.db.models import Count, F, Max, Min, OuterRef, Q, Subquery
+from django.db.models.functions import Coalesce
 from django.utils.formats import date_format
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
@@ -420,6 +421,37 @@ class PlacementQuerySet(models.QuerySet):
         were recorded, so a proposal dated back cannot jump the queue."""
         return self.filter(status=Placement.Status.WAITING).order_by("pk")
 
+    def with_place_in_line(self):
+        """Annotate how many wait ahead in the same provision and how many of its places are
+        taken, so a page can tell whether a free place is to be offered without a query each."""
+
+        def count(placements):
+            return Coalesce(
+                Subquery(
+                    placements.order_by()
+                    .values("provision")
+                    .annotate(count=Count("pk"))
+                    .values("count")
+                ),
+                0,
+            )
+
+        same_provision = Placement.objects.filter(provision=OuterRef("provision"))
+        return self.annotate(
+            ahead_in_line=count(
+                same_provision.filter(status=Placement.Status.WAITING, pk__lt=OuterRef("pk"))
+            ),
+            places_taken=count(same_provision.filter(status__in=TAKES_A_PLACE)),
+        )
+
+    def with_a_place_to_offer(self):
+        """Waiting placements that are first in line for a provision with a free place."""
+        return (
+            self.filter(status=Placement.Status.WAITING)
+            .with_place_in_line()
+            .filter(ahead_in_line=0, places_taken__lt=F("provision__capacity_places"))
+        )
+
 
 class Placement(models.Model):
     """A resident's place in a provision: waiting or proposed, accepted, active, ended."""
@@ -668,6 +700,16 @@ class Placement(models.Model):
     def reevaluation_is_overdue(self):
         due = self.reevaluation_due_on
         return self.status == self.Status.ACTIVE and due is not None and due < date.today()
+
+    @property
+    def is_offered_a_place(self):
+        """First in line with a place free: the consultant can propose it now.
+        Needs PlacementQuerySet.with_place_in_line()."""
+        return (
+            self.status == self.Status.WAITING
+            and self.ahead_in_line == 0
+            and self.places_taken < self.provision.capacity_places
+        )
 
     def place_in_line(self):
         """1 for the first on the provision's waiting list."""
