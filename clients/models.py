@@ -320,8 +320,9 @@ class Client(models.Model):
     def next_step(self):
         """(what the consultant does next, its due date or None); needs with_next_step().
 
-        An action of the plan comes first once it is late, or when it falls before the
-        re-evaluation; otherwise the stage says what is next."""
+        First a free place for a resident first in line, then a stalled proposal, then an
+        action of the plan once it is late or falls before the re-evaluation; otherwise the
+        stage says what is next."""
         if self.has_a_place_to_offer:
             return _("A place is free: propose it"), None
         if self.stage == Stage.PLACEMENT and self.has_stalled_proposal:

@@ -702,7 +702,7 @@ class Placement(models.Model):
         return self.status == self.Status.ACTIVE and due is not None and due < date.today()
 
     @property
-    def is_offered_a_place(self):
+    def can_be_offered_a_place(self):
         """First in line with a place free: the consultant can propose it now.
         Needs PlacementQuerySet.with_place_in_line()."""
         return (
