@@ -219,3 +219,29 @@ def test_the_whole_journey_through_plain_form_posts(consultant_client, consultan
     page = http.get(case).text
     assert "Mijn dochter en de hond." in page
     assert FormDraft.objects.count() == 0
+
+
+def test_a_re_evaluation_entered_late_measures_from_the_assessment_before_it(
+    consultant_client, consultant, municipality
+):
+    resident = factories.make_client(municipality, consultant)
+    placement = factories.make_full_cycle(resident, on=TODAY - timedelta(days=200))  # rung 2
+
+    def reevaluate(days_ago, current):
+        response = consultant_client.post(
+            reverse("trajectories:reevaluation", args=[resident.pk]),
+            {
+                "placement": placement.pk,
+                "held_on": iso(TODAY - timedelta(days=days_ago)),
+                "current_rung": rung(current),
+                "decision": "continue",
+            },
+        )
+        assert response.status_code == 302
+        return Reevaluation.objects.order_by("pk").last()
+
+    assert reevaluate(10, 4).ladder_movement == 2
+    late = reevaluate(100, 3)
+    assert (late.rung_before.number, late.ladder_movement) == (2, 1)
+    placement.refresh_from_db()
+    assert placement.reevaluation_due_on > TODAY  # still six months after the latest one
