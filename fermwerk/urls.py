@@ -2,11 +2,16 @@ from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_not_required
 from django.urls import include, path
+from django.utils.translation import gettext_lazy as _
 from django.views.i18n import set_language
 
 from partners.forms import LoginForm
 
 from . import views
+
+admin.site.site_header = _("fermwerk administration")
+admin.site.site_title = _("fermwerk administration")
+admin.site.index_title = _("Lists, partners and records")
 
 urlpatterns = [
     path("", views.home, name="home"),

@@ -41,6 +41,11 @@ def test_the_admin_shows_a_clients_history(client, administrator, client_record)
     assert "0348-000000" in response.text or "Telefoon" in response.text
 
 
+def test_the_admin_says_it_is_fermwerk_in_dutch(client, administrator):
+    client.force_login(administrator)
+    assert "fermwerk-beheer" in client.get(reverse("admin:index")).text
+
+
 def test_a_consultant_cannot_open_the_admin(client, consultant):
     client.force_login(consultant)
     response = client.get(reverse("admin:index"))
