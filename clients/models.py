@@ -90,7 +90,6 @@ class ClientQuerySet(models.QuerySet):
             ),
             action_due_on=Subquery(open_actions.order_by("due_on").values("due_on")[:1]),
             has_stalled_proposal=Exists(placements.stalled(today)),
-            has_a_place_to_offer=Exists(placements.with_a_place_to_offer()),
         )
 
     def needing_attention(self, today=None):
@@ -320,11 +319,8 @@ class Client(models.Model):
     def next_step(self):
         """(what the consultant does next, its due date or None); needs with_next_step().
 
-        First a free place for a resident first in line, then a stalled proposal, then an
-        action of the plan once it is late or falls before the re-evaluation; otherwise the
-        stage says what is next."""
-        if self.has_a_place_to_offer:
-            return _("A place is free: propose it"), None
+        First a stalled proposal, then an action of the plan once it is late or falls before
+        the re-evaluation; otherwise the stage says what is next."""
         if self.stage == Stage.PLACEMENT and self.has_stalled_proposal:
             return _("Ask the provider about the proposal"), None
         action_first = self.action_due_on and (

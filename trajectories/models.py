@@ -423,34 +423,29 @@ class PlacementQuerySet(models.QuerySet):
 
     def with_place_in_line(self):
         """Annotate how many wait ahead in the same provision and how many of its places are
-        taken, so a page can tell whether a free place is to be offered without a query each."""
-
-        def count(placements):
-            return Coalesce(
-                Subquery(
-                    placements.order_by()
-                    .values("provision")
-                    .annotate(count=Count("pk"))
-                    .values("count")
-                ),
-                0,
-            )
-
-        same_provision = Placement.objects.filter(provision=OuterRef("provision"))
+        taken: for the few placements of one case, as a long waiting list makes counting dear."""
         return self.annotate(
-            ahead_in_line=count(
-                same_provision.filter(status=Placement.Status.WAITING, pk__lt=OuterRef("pk"))
-            ),
-            places_taken=count(same_provision.filter(status__in=TAKES_A_PLACE)),
+            ahead_in_line=count_of(waiting_ahead()), places_taken=count_of(places_taken())
         )
 
-    def with_a_place_to_offer(self):
-        """Waiting placements that are first in line for a provision with a free place."""
-        return (
-            self.filter(status=Placement.Status.WAITING)
-            .with_place_in_line()
-            .filter(ahead_in_line=0, places_taken__lt=F("provision__capacity_places"))
-        )
+
+def waiting_ahead():
+    """The placements waiting before the outer one in its provision's line."""
+    return Placement.objects.filter(
+        provision=OuterRef("provision"), status=Placement.Status.WAITING, pk__lt=OuterRef("pk")
+    )
+
+
+def places_taken():
+    """The placements taking a place in the outer placement's provision."""
+    return Placement.objects.filter(provision=OuterRef("provision"), status__in=TAKES_A_PLACE)
+
+
+def count_of(placements):
+    return Coalesce(
+        Subquery(placements.order_by().values("provision").annotate(n=Count("pk")).values("n")),
+        0,
+    )
 
 
 class Placement(models.Model):
