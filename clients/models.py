@@ -5,6 +5,7 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Case, Count, Exists, OuterRef, Prefetch, Q, Subquery, Value, When
 from django.urls import reverse
+from django.utils.functional import cached_property
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
@@ -315,7 +316,7 @@ class Client(models.Model):
         due = self.next_due_on
         return due is not None and due < date.today()
 
-    @property
+    @cached_property
     def next_step(self):
         """(what the consultant does next, its due date or None); needs with_next_step().
 

@@ -707,9 +707,11 @@ class Placement(models.Model):
         )
 
     def place_in_line(self):
-        """1 for the first on the provision's waiting list."""
-        line = list(self.provision.placements.waiting_list().values_list("pk", flat=True))
-        return line.index(self.pk) + 1 if self.pk in line else None
+        """1 for the first on the provision's waiting list; None when not waiting."""
+        if self.status != self.Status.WAITING:
+            return None
+        ahead = Placement.objects.filter(pk=self.pk).with_place_in_line()
+        return ahead.values_list("ahead_in_line", flat=True).get() + 1
 
     def is_recent(self, today=None):
         """Active, or ended so recently that a re-evaluation may still look back on it."""
