@@ -30,6 +30,7 @@ run: setup
 	$(PY) manage.py runserver $(HOST)
 
 test: setup
+	$(VENV)/bin/lint-imports
 	$(PY) -m pytest $(PYTEST_ARGS)
 
 lint: setup

@@ -103,11 +103,11 @@ def measure():
     manager.force_login(User.objects.get(username="manager"))
     consultant.force_login(User.objects.get(username="consultant"))
     resident = Client.objects.filter(placements__status="ended").order_by("pk").first()
-    mine = reverse("clients:mine")
+    mine = reverse("trajectories:mine")
     pages = {
-        "client list": (manager, reverse("clients:list")),
-        "search": (manager, reverse("clients:list") + f"?q={SEARCH_TERM}"),
-        "client detail": (manager, reverse("clients:detail", args=[resident.pk])),
+        "client list": (manager, reverse("trajectories:list")),
+        "search": (manager, reverse("trajectories:list") + f"?q={SEARCH_TERM}"),
+        "client detail": (manager, reverse("trajectories:case", args=[resident.pk])),
         "caseload": (consultant, mine),
         "caseload, one stage": (consultant, mine + "?stage=placement"),
         "caseload, overdue only": (consultant, mine + "?attention=on"),

@@ -4,12 +4,18 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from partners.models import Municipality, Role, User
-from provisions.models import ChainStep
-from trajectories.forms import DateInput
-from trajectories.models import Category
 
 from .bsn import normalise_bsn, validate_bsn
-from .models import Client, Stage
+from .models import Client
+
+
+class DateInput(forms.DateInput):
+    """The browser's date picker; it sends and shows ISO dates."""
+
+    input_type = "date"
+
+    def __init__(self, attrs=None):
+        super().__init__(attrs, format="%Y-%m-%d")
 
 
 class ClientForm(forms.ModelForm):
@@ -109,57 +115,3 @@ def served_municipalities(user):
     if user.has_perm("clients.view_all_clients"):
         return Municipality.objects.all()
     return Municipality.objects.filter(organisations__memberships__user=user).distinct()
-
-
-class ClientFilterForm(forms.Form):
-    """Search and filters of a client list; they live in the URL."""
-
-    q = forms.CharField(
-        required=False,
-        label=_("Search by name, BSN or date of birth (dd-mm-yyyy)"),
-        widget=forms.TextInput(attrs={"type": "search", "autocomplete": "off"}),
-    )
-    stage = forms.ChoiceField(
-        required=False, label=_("Stage"), choices=[("", _("All stages"))] + Stage.choices
-    )
-    category = forms.ModelChoiceField(
-        Category.objects.all(),
-        required=False,
-        label=_("Category"),
-        empty_label=_("All categories"),
-        to_field_name="number",
-    )
-    municipality = forms.ModelChoiceField(
-        Municipality.objects.all(),
-        required=False,
-        label=_("Municipality"),
-        empty_label=_("All municipalities"),
-    )
-    chain_step = forms.ModelChoiceField(
-        ChainStep.objects.all(),
-        required=False,
-        label=_("Placed at chain step"),
-        empty_label=_("All chain steps"),
-        to_field_name="position",
-    )
-    attention = forms.BooleanField(required=False, label=_("Only overdue or stalled"))
-
-    def apply(self, clients):
-        if not self.is_valid():
-            return clients
-        data = self.cleaned_data
-        clients = clients.search(data["q"])
-        if data["stage"]:
-            clients = clients.filter(stage=data["stage"])
-        if data["category"]:
-            clients = clients.in_category(data["category"].number)
-        if data["municipality"]:
-            clients = clients.filter(municipality=data["municipality"])
-        if data["chain_step"]:
-            clients = clients.placed_in_chain_step(data["chain_step"])
-        if data["attention"]:
-            clients = clients.needing_attention()
-        return clients
-
-    def is_filtered(self):
-        return self.is_valid() and any(self.cleaned_data.values())

@@ -49,6 +49,7 @@ INSTALLED_APPS = [
     "provisions",
     "clients",
     "trajectories",
+    "fermwerk.demo",
 ]
 
 MIDDLEWARE = [

@@ -2,8 +2,6 @@ from django.contrib.auth.decorators import permission_required
 from django.db.models import Prefetch
 from django.shortcuts import get_object_or_404, render
 
-from provisions.models import Provision
-
 from .models import Membership, Organisation, OrganisationKind
 
 
@@ -22,13 +20,15 @@ def organisation_list(request):
 
 @permission_required("partners.view_organisation", raise_exception=True)
 def organisation_detail(request, pk):
-    provisions = Provision.objects.with_occupancy().select_related("chain_step", "municipality")
     organisation = get_object_or_404(
         Organisation.objects.prefetch_related(
             "municipalities",
-            Prefetch("provisions", provisions),
             Prefetch("memberships", Membership.objects.select_related("user")),
         ),
         pk=pk,
     )
-    return render(request, "partners/detail.html", {"organisation": organisation})
+    # Through the reverse relation: the catalogue sits above this app.
+    provisions = list(organisation.provisions.select_related("chain_step", "municipality"))
+    return render(
+        request, "partners/detail.html", {"organisation": organisation, "provisions": provisions}
+    )

@@ -1,5 +1,5 @@
 from django.db import models
-from django.db.models import Count, F, OuterRef, Q, Subquery, Sum
+from django.db.models import F, Q, Sum
 from django.db.models.functions import Coalesce, Greatest
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
@@ -22,28 +22,12 @@ class FundingRegime(models.TextChoices):
     NONE = "none", _("No funding regime")
 
 
-# Placement statuses that take one of a provision's places (see trajectories.Placement): a
-# proposal holds its place while the provider decides, so one free place is never promised twice.
-TAKES_A_PLACE = ["proposed", "accepted", "active"]
-
-
 class ChainStepQuerySet(models.QuerySet):
     def with_occupancy(self):
         """Annotate each step's total capacity and the places taken."""
-        # Capacity in a subquery: summed over the placement join it would count once per placement.
-        capacity = (
-            Provision.objects.filter(chain_step=OuterRef("pk"))
-            .order_by()
-            .values("chain_step")
-            .annotate(total=Sum("capacity_places"))
-            .values("total")
-        )
         return self.annotate(
-            capacity_places=Coalesce(Subquery(capacity), 0),
-            occupied_places=Count(
-                "provisions__placements",
-                filter=Q(provisions__placements__status__in=TAKES_A_PLACE),
-            ),
+            capacity_places=Coalesce(Sum("provisions__capacity_places"), 0),
+            occupied_places=Coalesce(Sum("provisions__occupied_places"), 0),
         )
 
 
@@ -89,12 +73,8 @@ class ProvisionQuerySet(models.QuerySet):
         return self.filter(Q(municipality_id=municipality_id) | Q(municipality__isnull=True))
 
     def with_occupancy(self):
-        """Annotate the places taken, the places free and the length of the waiting list."""
-        occupied = Count("placements", filter=Q(placements__status__in=TAKES_A_PLACE))
-        waiting = Count("placements", filter=Q(placements__status="waiting"))
-        return self.annotate(occupied_places=occupied, waiting_count=waiting).annotate(
-            free_places=Greatest(F("capacity_places") - F("occupied_places"), 0)
-        )
+        """Annotate the places free."""
+        return self.annotate(free_places=Greatest(F("capacity_places") - F("occupied_places"), 0))
 
 
 class Provision(models.Model):
@@ -148,7 +128,11 @@ class Provision(models.Model):
         blank=True,
     )
     description = models.TextField(_("description"), blank=True)
-    history = HistoricalRecords()
+    # Kept by the cycle (trajectories) whenever a placement here changes, in the same
+    # transaction, so that lists and the chain read them instead of counting placements.
+    occupied_places = models.PositiveIntegerField(_("places taken"), default=0, editable=False)
+    waiting_count = models.PositiveIntegerField(_("on the waiting list"), default=0, editable=False)
+    history = HistoricalRecords(excluded_fields=["occupied_places", "waiting_count"])
 
     objects = ProvisionQuerySet.as_manager()
 
@@ -173,26 +157,12 @@ class Provision(models.Model):
         return reverse("provisions:detail", args=[self.pk])
 
     def has_free_place(self):
-        taken = self.placements.filter(status__in=TAKES_A_PLACE).count()
-        return taken < self.capacity_places
+        return self.occupied_places < self.capacity_places
 
     def lock(self):
         """Hold this provision's row until the transaction ends, so that two consultants at
-        the same moment cannot both take its last free place or the same place in line."""
-        list(Provision.objects.select_for_update().filter(pk=self.pk).values_list("pk"))
-
-    def waiting_list_seen_by(self, user):
-        """The waiting list in order of proposal, as [(place in line, placement or None)]:
-        a resident the user may not see keeps their place but stays unnamed."""
-        from clients.models import Client
-
-        line = list(self.placements.waiting_list().select_related("client"))
-        visible = set(
-            Client.objects.visible_to(user)
-            .filter(pk__in=[placement.client_id for placement in line])
-            .values_list("pk", flat=True)
-        )
-        return [
-            (place, placement if placement.client_id in visible else None)
-            for place, placement in enumerate(line, start=1)
-        ]
+        the same moment cannot both take its last free place or the same place in line; the
+        counts and capacity are read afresh under the lock."""
+        locked = Provision.objects.select_for_update().get(pk=self.pk)
+        self.capacity_places = locked.capacity_places
+        self.occupied_places, self.waiting_count = locked.occupied_places, locked.waiting_count

@@ -44,8 +44,4 @@ def provision_detail(request, pk):
         ),
         pk=pk,
     )
-    return render(
-        request,
-        "provisions/detail.html",
-        {"provision": provision, "waiting_list": provision.waiting_list_seen_by(request.user)},
-    )
+    return render(request, "provisions/detail.html", {"provision": provision})

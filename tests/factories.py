@@ -11,6 +11,7 @@ from partners.models import Membership, Municipality, Organisation, Organisation
 from provisions.models import ChainStep, FundingRegime, Provision
 from trajectories.models import (
     Assessment,
+    Case,
     Category,
     Diagnosis,
     Intake,
@@ -68,7 +69,10 @@ def make_client(municipality=None, consultant=None, **fields):
         "consultant": consultant,
     }
     values.update(fields)
-    return Client.objects.create(**values)
+    client = Client.objects.create(**values)
+    # Registering a resident opens their case (the register view does the same).
+    Case.objects.refresh(client.pk)
+    return client
 
 
 def make_provision(provider=None, chain_step=1, **fields):
@@ -85,8 +89,8 @@ def make_provision(provider=None, chain_step=1, **fields):
     return Provision.objects.create(**values)
 
 
-def make_full_cycle(client, provision=None, on=date(2026, 1, 5)):
-    """Give a resident an intake, assessment, diagnosis, plan and an active placement."""
+def make_plan_ready(client, on=date(2026, 1, 5)):
+    """Give a resident an intake, assessment, diagnosis and plan: ready for a placement."""
     intake = Intake.objects.create(client=client, held_on=on, what_matters="Mijn kinderen")
     Assessment.objects.create(
         client=client,
@@ -103,7 +107,12 @@ def make_full_cycle(client, provision=None, on=date(2026, 1, 5)):
         rationale="Problemen op meerdere leefgebieden.",
     )
     PlanOfAction.objects.create(client=client, drawn_up_on=on)
-    placement = Placement.objects.create(
+
+
+def make_full_cycle(client, provision=None, on=date(2026, 1, 5)):
+    """Give a resident an intake, assessment, diagnosis, plan and an active placement."""
+    make_plan_ready(client, on)
+    return Placement.objects.create(
         client=client,
         provision=provision or make_provision(),
         status=Placement.Status.ACTIVE,
@@ -112,5 +121,8 @@ def make_full_cycle(client, provision=None, on=date(2026, 1, 5)):
         start_on=on,
         reevaluation_due_on=add_months(on, 6),
     )
-    client.refresh_stage()
-    return placement
+
+
+def stage_of(client):
+    """The stage stored in the resident's case, read afresh."""
+    return Case.objects.get(pk=client.pk).stage

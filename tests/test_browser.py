@@ -30,7 +30,7 @@ def serious_violations(page):
 def test_a_consultant_logs_in_and_opens_a_client(logged_in, consultant, client_record):
     factories.make_full_cycle(client_record)
     page = logged_in("consulent")
-    expect(page).to_have_url(re.compile(reverse("clients:mine") + "$"))
+    expect(page).to_have_url(re.compile(reverse("trajectories:mine") + "$"))
     page.get_by_role("link", name="Dijk, Fenna van").click()
     expect(page.get_by_role("heading", level=1)).to_have_text("Fenna van Dijk")
     expect(page.locator(".own-words").get_by_text("Mijn kinderen")).to_be_visible()
@@ -41,7 +41,7 @@ def test_search_as_you_type_updates_the_list_and_the_url(logged_in, consultant, 
     factories.make_client(municipality, consultant, first_name="Fenna", last_name="Dijk")
     factories.make_client(municipality, consultant, first_name="Karel", last_name="Bos")
     page = logged_in("consulent")
-    page.goto(page.url.replace(reverse("clients:mine"), reverse("clients:list")))
+    page.goto(page.url.replace(reverse("trajectories:mine"), reverse("trajectories:list")))
     page.get_by_label("Zoek op naam, BSN of geboortedatum (dd-mm-jjjj)").press_sequentially("bos")
     expect(page.get_by_role("link", name="Bos, Karel")).to_be_visible()
     expect(page.get_by_role("link", name="Dijk, Fenna")).to_have_count(0)
@@ -61,9 +61,9 @@ def test_every_page_has_no_serious_accessibility_violations(
     factories.make_full_cycle(client_record, provision)
     page = logged_in("manager")
     urls = [
-        reverse("clients:mine"),
-        reverse("clients:list"),
-        reverse("clients:list") + "?q=zzz",
+        reverse("trajectories:mine"),
+        reverse("trajectories:list"),
+        reverse("trajectories:list") + "?q=zzz",
         client_record.get_absolute_url(),
         reverse("provisions:list"),
         provision.get_absolute_url(),
@@ -86,7 +86,7 @@ def test_every_page_a_consultant_works_in_has_no_serious_accessibility_violation
     placement = factories.make_full_cycle(client_record, provision)
     page = logged_in(consultant.username)
     case = [client_record.pk]
-    urls = [reverse("clients:register"), reverse("clients:mine") + "?stage=reevaluation"]
+    urls = [reverse("trajectories:register"), reverse("trajectories:mine") + "?stage=reevaluation"]
     urls += [
         reverse(f"trajectories:{step}", args=case)
         for step in ["intake", "diagnosis", "goal", "action", "propose", "reevaluation", "note"]
@@ -107,7 +107,7 @@ def test_every_page_a_consultant_works_in_has_no_serious_accessibility_violation
 
 def test_the_attention_filter_reads_on_one_line(logged_in, consultant, client_record):
     page = logged_in(consultant.username)
-    label = page.locator("label", has_text="Alleen te laat of vastgelopen")
+    label = page.locator("label", has_text="Alleen te laat, vastgelopen of plek vrij")
     box = label.bounding_box()
     # One line is many times wider than high; squeezed into the box's column it stands upright.
     assert box["width"] > 4 * box["height"], box

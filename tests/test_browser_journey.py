@@ -124,7 +124,7 @@ def test_a_consultant_takes_a_resident_through_the_whole_cycle(
     axe = AxeLog(page)
 
     # Register through the form on the client list.
-    page.goto(live_server.url + reverse("clients:list"))
+    page.goto(live_server.url + reverse("trajectories:list"))
     page.get_by_role("link", name="Inwoner inschrijven").click()
     expect(page.get_by_role("heading", level=1)).to_have_text("Inwoner inschrijven")
     page.get_by_label("Voornaam").fill("Sanne")
@@ -367,7 +367,7 @@ def test_the_journey_works_by_keyboard_alone(
     expect(page.get_by_role("button", name="Uitloggen")).to_be_visible()
 
     # Register.
-    page.goto(live_server.url + reverse("clients:list"))
+    page.goto(live_server.url + reverse("trajectories:list"))
     press_on(page, page.get_by_role("link", name="Inwoner inschrijven"))
     expect(page.get_by_role("heading", level=1)).to_have_text("Inwoner inschrijven")
     tab_to(page, page.get_by_label("Voornaam"))

@@ -7,10 +7,10 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, connection, transaction
 from django.test.utils import CaptureQueriesContext
 
-from clients.models import Client, Stage
 from trajectories.models import (
     Action,
     Blocker,
+    Case,
     CaseNote,
     Category,
     Diagnosis,
@@ -20,10 +20,12 @@ from trajectories.models import (
     Placement,
     PlanOfAction,
     Reevaluation,
+    Stage,
     add_months,
 )
 
 from . import factories
+from .factories import stage_of
 
 DAY = date(2026, 3, 2)
 
@@ -40,7 +42,7 @@ def diagnosed(client_record):
         rationale="Dichtbij werk.",
     )
     PlanOfAction.objects.create(client=client_record, drawn_up_on=DAY)
-    client_record.refresh_stage()
+    Case.objects.refresh(client_record.pk)
     return client_record
 
 
@@ -108,7 +110,7 @@ def test_a_proposal_with_room_is_proposed_and_moves_the_stage_on(diagnosed, prov
     placement = Placement.propose(diagnosed, provision, DAY)
     assert placement.status == Placement.Status.PROPOSED
     diagnosed.refresh_from_db()
-    assert diagnosed.stage == Stage.PLACEMENT
+    assert stage_of(diagnosed) == Stage.PLACEMENT
 
 
 def test_a_second_proposal_in_the_same_provision_is_refused(diagnosed, provision):
@@ -432,14 +434,14 @@ def test_continuing_sets_the_next_re_evaluation(diagnosed, provision):
     placement = active_placement(diagnosed, provision)
     record(diagnosed, placement, "continue", date(2026, 9, 1))
     assert placement.reevaluation_due_on == date(2027, 3, 1)
-    assert diagnosed.stage == Stage.REEVALUATION
+    assert stage_of(diagnosed) == Stage.REEVALUATION
 
 
 def test_stepping_up_sends_the_resident_back_to_placement(diagnosed, provision):
     placement = active_placement(diagnosed, provision)
     record(diagnosed, placement, "step_up", date(2026, 9, 1))
     assert placement.status == Placement.Status.ACTIVE
-    assert diagnosed.stage == Stage.PLACEMENT
+    assert stage_of(diagnosed) == Stage.PLACEMENT
 
 
 def test_ending_at_a_re_evaluation_ends_the_placement(diagnosed, provision):
@@ -447,7 +449,7 @@ def test_ending_at_a_re_evaluation_ends_the_placement(diagnosed, provision):
     record(diagnosed, placement, "end", date(2026, 9, 1), Placement.EndReason.PAID_WORK)
     assert placement.status == Placement.Status.ENDED
     assert placement.end_reason == Placement.EndReason.PAID_WORK
-    assert diagnosed.stage == Stage.PLACEMENT
+    assert stage_of(diagnosed) == Stage.PLACEMENT
 
 
 def test_the_ladder_movement_compares_with_the_rung_before(diagnosed, provision):
@@ -492,13 +494,13 @@ def test_overdue_re_evaluations_stalled_proposals_and_late_actions_need_attentio
     fine = factories.make_client(municipality)
     factories.make_full_cycle(fine, on=today - timedelta(days=5))
 
-    attention = set(Client.objects.needing_attention())
+    attention = {case.client for case in Case.objects.needing_attention()}
     assert attention == {overdue, stalled, late_action}
-    annotated = {c: c for c in Client.objects.with_next_step()}
-    assert annotated[overdue].is_overdue
-    assert annotated[stalled].has_stalled_proposal
-    assert annotated[late_action].is_overdue
-    assert not annotated[fine].is_overdue and not annotated[fine].has_stalled_proposal
+    cases = {case.client: case for case in Case.objects.select_related("client")}
+    assert cases[overdue].is_overdue
+    assert cases[stalled].proposal_stalled
+    assert cases[late_action].is_overdue
+    assert not cases[fine].is_overdue and not cases[fine].proposal_stalled
 
 
 def test_the_next_step_names_what_its_due_date_belongs_to(municipality):
@@ -511,7 +513,7 @@ def test_the_next_step_names_what_its_due_date_belongs_to(municipality):
     )
 
     def next_step():
-        label, due_on = Client.objects.with_next_step().get(pk=resident.pk).next_step
+        label, due_on = Case.objects.get(pk=resident.pk).next_step
         return str(label), due_on
 
     assert next_step() == ("Actie uit het plan van aanpak opvolgen", action.due_on)
@@ -528,10 +530,10 @@ def test_a_later_action_does_not_hide_that_a_placement_is_to_be_arranged(municip
     )
     goal = Goal.objects.create(plan=resident.plans.get(), description="Structuur")
     Action.objects.create(goal=goal, description="Bellen", due_on=today + timedelta(days=10))
-    assert resident.stage == Stage.PLACEMENT
-    label, due_on = Client.objects.with_next_step().get(pk=resident.pk).next_step
+    assert stage_of(resident) == Stage.PLACEMENT
+    label, due_on = Case.objects.get(pk=resident.pk).next_step
     assert (str(label), due_on) == ("Plaatsing regelen", None)
 
     late = Action.objects.create(goal=goal, description="Mailen", due_on=today - timedelta(days=1))
-    label, due_on = Client.objects.with_next_step().get(pk=resident.pk).next_step
+    label, due_on = Case.objects.get(pk=resident.pk).next_step
     assert (str(label), due_on) == ("Actie uit het plan van aanpak opvolgen", late.due_on)

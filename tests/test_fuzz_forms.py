@@ -22,13 +22,13 @@ from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
 from clients.bsn import passes_eleven_test
-from clients.models import Stage
 from partners.models import Organisation, Role, User
 from provisions.models import ChainStep
 from trajectories.models import (
     Action,
     Assessment,
     Blocker,
+    Case,
     Category,
     Diagnosis,
     FormDraft,
@@ -41,6 +41,7 @@ from trajectories.models import (
     PlanOfAction,
     Reevaluation,
     ScoreLevel,
+    Stage,
 )
 from trajectories.timeline import EventKind
 
@@ -555,7 +556,7 @@ def make_resident(municipality, consultant, up_to):
         factories.make_full_cycle(
             resident, factories.make_provision(municipality=municipality), on=on
         )
-    resident.refresh_stage()
+    Case.objects.refresh(resident.pk)
     return resident
 
 
@@ -573,7 +574,7 @@ def make_placement(municipality, consultant, status, capacity=10):
         "ended": {"end_on": TODAY - timedelta(days=5), "end_reason": "client_stopped"},
     }[status]
     Placement.objects.filter(pk=placement.pk).update(status=status, **changes)
-    resident.refresh_stage()
+    Case.objects.refresh(resident.pk)
     placement.refresh_from_db()
     return resident, placement
 
@@ -592,7 +593,7 @@ def arrange(step, municipality, consultant, destinations):
     """A fresh resident ready for `step` with a valid post: (url, their records to pick from)."""
     own = {"fresh_bsn": [factories.next_bsn()]}
     if step == "register":
-        return reverse("clients:register"), own
+        return reverse("trajectories:register"), own
     if step in ("intake", "note"):
         resident = make_resident(municipality, consultant, "new")
         return reverse(f"trajectories:{step}", args=[resident.pk]), own
@@ -641,7 +642,7 @@ REGISTER_POST = post(
 @given(pairs=REGISTER_POST)
 def test_the_registration_form_never_fails_and_keeps_what_was_typed(http, refs, htmx, pairs):
     pairs = resolved(pairs, refs)
-    response = send(http, "post", reverse("clients:register"), pairs, htmx)
+    response = send(http, "post", reverse("trajectories:register"), pairs, htmx)
     assert_answered(http, response, REGISTER, pairs)
 
 
@@ -921,7 +922,7 @@ def test_the_reevaluation_form_never_fails_and_keeps_what_was_typed(
         Reevaluation.objects.create(
             client=resident, placement=placement, held_on=TODAY, decision="step_up"
         )
-        resident.refresh_stage()
+        Case.objects.refresh(resident.pk)
     refs = Refs(refs | {"placement": [placement.pk, someone_elses.pk]})
     pairs = resolved(pairs, refs)
     url = reverse("trajectories:reevaluation", args=[resident.pk])
@@ -1102,7 +1103,7 @@ LIST_QUERY = post(
 
 @plain_and_htmx
 @fuzz
-@given(url_name=st.sampled_from(["clients:list", "clients:mine"]), query=LIST_QUERY)
+@given(url_name=st.sampled_from(["trajectories:list", "trajectories:mine"]), query=LIST_QUERY)
 def test_the_client_lists_answer_any_search_and_keep_it_in_the_search_box(
     http, refs, someone_else, htmx, url_name, query
 ):

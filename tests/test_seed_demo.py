@@ -6,10 +6,10 @@ from django.core.management import call_command
 from django.db.models import Q
 
 from clients.bsn import passes_eleven_test
-from clients.models import Client, Stage
+from clients.models import Client
 from partners.models import Municipality, Organisation, Role, User
 from provisions.models import ChainStep, Provision
-from trajectories.models import CaseNote, Placement, Reevaluation, Transition
+from trajectories.models import Case, CaseNote, Placement, Reevaluation, Stage, Transition
 
 SMALL = 60
 
@@ -68,7 +68,7 @@ def test_one_demo_user_per_role_logs_in_with_the_demo_password(seeded, username,
 
 
 def test_residents_stand_at_every_stage_of_the_cycle(seeded):
-    stages = dict(Client.objects.stage_counts())
+    stages = dict(Case.objects.stage_counts())
     assert all(stages[stage] > 0 for stage in Stage), stages
 
 
@@ -115,5 +115,5 @@ def test_no_demo_record_lies_in_the_future(seeded):
 
 
 def test_some_demo_residents_need_attention_but_most_do_not(seeded):
-    attention = Client.objects.needing_attention().count()
+    attention = Case.objects.needing_attention().count()
     assert 0 < attention < Client.objects.count() // 4

@@ -1,12 +1,17 @@
 from django.contrib import admin
+from django.db import transaction
 from simple_history.admin import SimpleHistoryAdmin
 
+from clients.admin import ClientAdmin
 from clients.models import Client
+from provisions.admin import ProvisionAdmin
+from provisions.models import Provision
 
 from .models import (
     Action,
     Assessment,
     Blocker,
+    Case,
     CaseNote,
     Category,
     Diagnosis,
@@ -59,26 +64,39 @@ class ClientRecordAdmin(SimpleHistoryAdmin):
         visible = Client.objects.visible_to(request.user)
         return super().get_queryset(request).filter(**{f"{self.client_lookup}__in": visible})
 
-    # The stored stage follows the records, also when an administrator corrects one here.
-    def save_model(self, request, obj, form, change):
-        super().save_model(request, obj, form, change)
-        self.client_of(obj).refresh_stage()
-
-    def delete_model(self, request, obj):
-        client = self.client_of(obj)
-        super().delete_model(request, obj)
-        client.refresh_stage()
-
+    # Saving or deleting one record refreshes its case (CaseRecord); a bulk delete does not
+    # go through the records, so the cases follow here.
     def delete_queryset(self, request, queryset):
-        clients = Client.objects.filter(pk__in=queryset.values(self.client_lookup))
-        client_ids = list(clients.values_list("pk", flat=True))
-        super().delete_queryset(request, queryset)
-        Client.objects.filter(pk__in=client_ids).refresh_stage()
+        client_ids = list(queryset.values_list(self.client_lookup, flat=True).distinct())
+        with transaction.atomic():
+            super().delete_queryset(request, queryset)
+            Case.objects.refresh(*client_ids)
+            if queryset.model is Placement:
+                provision_ids = Provision.objects.values_list("pk", flat=True)
+                Placement.objects.recount(*provision_ids)
 
-    def client_of(self, obj):
-        for name in self.client_lookup.split("__"):
-            obj = getattr(obj, name)
-        return obj
+
+@admin.register(Case)
+class CaseAdmin(admin.ModelAdmin):
+    """The stored state of the cases, to look at: the cycle writes it, nobody edits it here."""
+
+    list_display = ["client", "stage", "category", "next_due_on", "place_offerable"]
+    list_filter = ["stage", "category", "place_offerable"]
+    list_select_related = ["client", "category"]
+    search_fields = ["client__search_name", "=client__bsn"]
+    show_full_result_count = False
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).visible_to(request.user)
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
 
 
 class DomainScoreInline(admin.TabularInline):
@@ -164,3 +182,26 @@ class TransitionAdmin(ClientRecordAdmin):
 class CaseNoteAdmin(ClientRecordAdmin):
     list_display = ["client", "kind", "happened_on", "author"]
     list_filter = ["kind"]
+
+
+# The resident's record and the catalogue are administered in their own apps; what the cycle
+# keeps of them follows here: a resident added gets a case, a capacity changed frees places.
+admin.site.unregister(Client)
+admin.site.unregister(Provision)
+
+
+@admin.register(Client)
+class ClientWithCaseAdmin(ClientAdmin):
+    def save_model(self, request, obj, form, change):
+        with transaction.atomic():
+            super().save_model(request, obj, form, change)
+            Case.objects.refresh(obj.pk)
+
+
+@admin.register(Provision)
+class ProvisionInTheCycleAdmin(ProvisionAdmin):
+    def save_model(self, request, obj, form, change):
+        with transaction.atomic():
+            super().save_model(request, obj, form, change)
+            Placement.objects.recount(obj.pk)
+            Case.objects.refresh_line(obj.pk)

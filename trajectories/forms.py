@@ -1,4 +1,5 @@
-"""The forms of the cycle. Each validates input; the step itself is a method on the models."""
+"""The forms of the cycle. Each validates input; the step itself is a method on the models,
+and each rule is written there once (field validators, clean(), the step methods)."""
 
 from datetime import date
 
@@ -7,14 +8,18 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils.translation import gettext_lazy as _
 
-from partners.models import Organisation
+from clients.forms import DateInput
+from clients.models import MAX_SEARCH_WORDS
+from partners.models import Municipality, Organisation
 from provisions.models import ChainStep, Participation, Provision
 
 from .models import (
     Action,
     Assessment,
     Blocker,
+    Case,
     CaseNote,
+    Category,
     Diagnosis,
     DomainScore,
     Goal,
@@ -26,43 +31,28 @@ from .models import (
     PlanOfAction,
     Reevaluation,
     ScoreLevel,
+    Stage,
+    Transition,
 )
 
 
-class DateInput(forms.DateInput):
-    input_type = "date"
-
-    def __init__(self, attrs=None):
-        super().__init__(attrs, format="%Y-%m-%d")
-
-
-def today_field(label):
-    return forms.DateField(label=label, initial=date.today, widget=DateInput)
-
-
-# Dates of what has happened cannot lie ahead (a start is recorded on the day it happens);
-# planned dates, such as an action's due date, may.
-EVENT_DATES = {
-    "held_on",
-    "made_on",
-    "happened_on",
-    "accepted_on",
-    "proposed_on",
-    "start_on",
-    "end_on",
-}
-EARLIEST_DATE = date(1950, 1, 1)
-YEARS_AHEAD = 10
+def date_field(model, name, label):
+    """The model's date field as a form field, today filled in, with the model's rules."""
+    field = model._meta.get_field(name)
+    return field.formfield(
+        label=label,
+        initial=date.today,
+        widget=DateInput,
+        required=True,
+        validators=field.validators,
+    )
 
 
-def check_date(name, value):
-    today = date.today()
-    if value < EARLIEST_DATE:
-        raise ValidationError(_("Check the year: this date lies too far back."))
-    if name in EVENT_DATES and value > today:
-        raise ValidationError(_("This date lies in the future; give the day it happened."))
-    if value > today.replace(year=today.year + YEARS_AHEAD, day=min(today.day, 28)):
-        raise ValidationError(_("Check the year: this date lies too far ahead."))
+def text_field(model, name, label, rows=3, required=False, **kwargs):
+    """The model's text field as a form field (with its maximum length), as a text area."""
+    return model._meta.get_field(name).formfield(
+        label=label, widget=forms.Textarea(attrs={"rows": rows}), required=required, **kwargs
+    )
 
 
 class ModelMultipleChoiceField(forms.ModelMultipleChoiceField):
@@ -85,16 +75,6 @@ class CycleFormMixin:
     def __init__(self, client, user, *args, **kwargs):
         self.client, self.user = client, user
         super().__init__(*args, **kwargs)
-
-    def clean(self):
-        cleaned = super().clean()
-        for name, field in self.fields.items():
-            if isinstance(field, forms.DateField) and cleaned.get(name):
-                try:
-                    check_date(name, cleaned[name])
-                except ValidationError as error:
-                    self.add_error(name, error)
-        return cleaned
 
     @staticmethod
     def initial_from_draft(data):
@@ -159,10 +139,8 @@ class AssessmentFields(forms.Form):
                 required=False,
                 empty_value=None,
             )
-            self.fields[f"note_{domain.pk}"] = forms.CharField(
-                label=_("Note on %(domain)s") % {"domain": domain.name},
-                required=False,
-                widget=forms.Textarea(attrs={"rows": 2}),
+            self.fields[f"note_{domain.pk}"] = text_field(
+                DomainScore, "note", _("Note on %(domain)s") % {"domain": domain.name}, rows=2
             )
 
     def domain_groups(self):
@@ -184,11 +162,13 @@ class AssessmentFields(forms.Form):
 
     def clean(self):
         cleaned = super().clean()
+        # The model's rule, run here too so that its message comes with the others at once.
         current, attainable = cleaned.get("current_rung"), cleaned.get("attainable_rung")
-        if current and attainable and attainable.number < current.number:
-            self.add_error(
-                "attainable_rung", _("The attainable rung cannot be below the current rung.")
-            )
+        if current and attainable:
+            try:
+                Assessment(current_rung=current, attainable_rung=attainable).clean()
+            except ValidationError as error:
+                self.add_error(None, error)
         for domain in self.domains:
             if cleaned.get(f"note_{domain.pk}", "").strip() and not cleaned.get(
                 f"score_{domain.pk}"
@@ -198,43 +178,27 @@ class AssessmentFields(forms.Form):
                 )
         return cleaned
 
-    def save_assessment(self, on, intake=None):
+    def assessment(self):
+        """The arguments of Assessment.record that this form holds."""
         data = self.cleaned_data
-        assessment = Assessment.objects.create(
-            client=self.client,
-            intake=intake,
-            assessed_on=on,
-            assessed_by=self.user,
-            current_rung=data["current_rung"],
-            attainable_rung=data["attainable_rung"],
-        )
-        DomainScore.objects.bulk_create(
-            DomainScore(
-                assessment=assessment,
-                life_domain=domain,
-                level_id=data[f"score_{domain.pk}"],
-                note=data[f"note_{domain.pk}"].strip(),
-            )
-            for domain in self.domains
-            if data.get(f"score_{domain.pk}")
-        )
-        return assessment
+        levels = {level.pk: level for level in ScoreLevel.objects.all()}
+        return {
+            "current_rung": data["current_rung"],
+            "attainable_rung": data["attainable_rung"],
+            "scores": [
+                (domain, levels[data[f"score_{domain.pk}"]], data[f"note_{domain.pk}"].strip())
+                for domain in self.domains
+                if data.get(f"score_{domain.pk}")
+            ],
+        }
 
 
 class IntakeForm(AssessmentFields, CycleForm):
-    held_on = today_field(_("Date of the intake"))
-    what_matters = forms.CharField(
-        label=_("What matters to me"), widget=forms.Textarea(attrs={"rows": 3}), required=False
-    )
-    wishes = forms.CharField(
-        label=_("What I want to do"), widget=forms.Textarea(attrs={"rows": 3}), required=False
-    )
-    contribution = forms.CharField(
-        label=_("What I can contribute"), widget=forms.Textarea(attrs={"rows": 3}), required=False
-    )
-    notes = forms.CharField(
-        label=_("Consultant's notes"), widget=forms.Textarea(attrs={"rows": 3}), required=False
-    )
+    held_on = date_field(Intake, "held_on", _("Date of the intake"))
+    what_matters = text_field(Intake, "what_matters", _("What matters to me"))
+    wishes = text_field(Intake, "wishes", _("What I want to do"))
+    contribution = text_field(Intake, "contribution", _("What I can contribute"))
+    notes = text_field(Intake, "notes", _("Consultant's notes"))
 
     field_order = ["held_on", "what_matters", "wishes", "contribution", "notes"]
 
@@ -244,28 +208,21 @@ class IntakeForm(AssessmentFields, CycleForm):
 
     def clean(self):
         cleaned = super().clean()
-        own_words = ("what_matters", "wishes", "contribution")
-        if not any(cleaned.get(name, "").strip() for name in own_words):
-            raise ValidationError(
-                _("Write down at least one thing in the resident's own words."),
-                code="no_own_words",
-            )
+        try:
+            Intake(**{name: cleaned.get(name, "") for name in Intake.OWN_WORDS}).clean()
+        except ValidationError as error:
+            self.add_error(None, error)
         return cleaned
 
     def save(self):
         data = self.cleaned_data
-        intake = Intake.objects.create(
-            client=self.client,
-            held_on=data["held_on"],
-            consultant=self.user,
-            what_matters=data["what_matters"].strip(),
-            wishes=data["wishes"].strip(),
-            contribution=data["contribution"].strip(),
-            notes=data["notes"].strip(),
+        return Intake.hold(
+            self.client,
+            data["held_on"],
+            self.user,
+            self.assessment(),
+            **{name: data[name].strip() for name in [*Intake.OWN_WORDS, "notes"]},
         )
-        self.save_assessment(data["held_on"], intake=intake)
-        self.client.refresh_stage()
-        return intake
 
 
 def interventions_field(participation):
@@ -304,12 +261,8 @@ class DiagnosisForm(ModelCycleForm):
         return [self[f"interventions_{p}"] for p in Participation.values]
 
     def save(self):
-        diagnosis = super().save()
-        diagnosis.interventions.set(
-            [i for p in Participation.values for i in self.cleaned_data[f"interventions_{p}"]]
-        )
-        self.client.refresh_stage()
-        return diagnosis
+        chosen = [i for p in Participation.values for i in self.cleaned_data[f"interventions_{p}"]]
+        return self.instance.make(chosen)
 
 
 class GoalForm(ModelCycleForm):
@@ -319,15 +272,10 @@ class GoalForm(ModelCycleForm):
         widgets = {"description": forms.Textarea(attrs={"rows": 2})}
 
     def save(self):
-        plan = self.client.plans.first()
-        if plan is None:
-            plan = PlanOfAction(client=self.client, drawn_up_on=date.today(), consultant=self.user)
-            plan.full_clean()
-            plan.save()
-        self.instance.plan = plan
-        goal = super().save()
-        self.client.refresh_stage()
-        return goal
+        data = self.cleaned_data
+        return PlanOfAction.add_goal(
+            self.client, self.user, data["description"], data["participation"]
+        )
 
 
 class ActionForm(ModelCycleForm):
@@ -342,19 +290,18 @@ class ActionForm(ModelCycleForm):
         self.fields["goal"].empty_label = None
         self.fields["responsible_organisation"].queryset = Organisation.objects.order_by("name")
 
-    def clean(self):
-        cleaned = super().clean()
-        if not cleaned.get("responsible_organisation") and not cleaned.get("responsible"):
-            self.add_error(
-                "responsible", _("Name who is responsible: an organisation or a person.")
-            )
-        return cleaned
+    def save(self):
+        return self.instance.add()
 
 
 class ActionStatusForm(ModelCycleForm):
     class Meta:
         model = Action
         fields = ["status"]
+
+    def save(self):
+        self.instance.set_status(self.cleaned_data["status"])
+        return self.instance
 
 
 class ProvisionFilterForm(forms.Form):
@@ -393,7 +340,7 @@ class ProposeForm(CycleForm):
     provision = forms.ModelChoiceField(
         Provision.objects.none(), label=_("Provision"), widget=forms.RadioSelect
     )
-    proposed_on = today_field(_("Proposed on"))
+    proposed_on = date_field(Placement, "proposed_on", _("Proposed on"))
 
     def __init__(self, client, user, *args, provisions=None, **kwargs):
         super().__init__(client, user, *args, **kwargs)
@@ -414,7 +361,7 @@ class PlacementStepForm(CycleForm):
 
 
 class AcceptForm(PlacementStepForm):
-    accepted_on = today_field(_("Accepted on"))
+    accepted_on = date_field(Placement, "accepted_on", _("Accepted on"))
     accepted_by_provider = forms.CharField(
         label=_("Accepted on the word of"),
         max_length=150,
@@ -428,7 +375,7 @@ class AcceptForm(PlacementStepForm):
 
 
 class StartForm(PlacementStepForm):
-    start_on = today_field(_("Start date"))
+    start_on = date_field(Placement, "start_on", _("Start date"))
 
     def save(self):
         self.placement.activate(self.cleaned_data["start_on"])
@@ -436,7 +383,7 @@ class StartForm(PlacementStepForm):
 
 
 class OfferForm(PlacementStepForm):
-    proposed_on = today_field(_("Proposed on"))
+    proposed_on = date_field(Placement, "proposed_on", _("Proposed on"))
 
     def save(self):
         self.placement.offer_free_place(self.cleaned_data["proposed_on"])
@@ -444,15 +391,13 @@ class OfferForm(PlacementStepForm):
 
 
 class EndForm(PlacementStepForm):
-    end_on = today_field(_("End date"))
+    end_on = date_field(Placement, "end_on", _("End date"))
     end_reason = forms.ChoiceField(
         label=_("Reason for ending"),
         choices=[("", _("Choose a reason"))]
         + [c for c in Placement.EndReason.choices if c[0] != Placement.EndReason.TRANSITION],
     )
-    end_note = forms.CharField(
-        label=_("Explanation"), widget=forms.Textarea(attrs={"rows": 2}), required=False
-    )
+    end_note = text_field(Placement, "end_note", _("Explanation"), rows=2)
 
     def save(self):
         data = self.cleaned_data
@@ -462,10 +407,12 @@ class EndForm(PlacementStepForm):
 
 class TransitionForm(PlacementStepForm):
     provision = forms.ModelChoiceField(Provision.objects.none(), label=_("Move to provision"))
-    start_on = today_field(_("Start in the new provision on"))
-    motives = forms.CharField(
-        label=_("Motives for the move"),
-        widget=forms.Textarea(attrs={"rows": 3}),
+    start_on = date_field(Placement, "start_on", _("Start in the new provision on"))
+    motives = text_field(
+        Transition,
+        "motives",
+        _("Motives for the move"),
+        required=True,
         help_text=_("What motivates the move, in the resident's words and yours."),
     )
     blockers = ModelMultipleChoiceField(
@@ -475,9 +422,7 @@ class TransitionForm(PlacementStepForm):
         required=False,
         help_text=_("What stood in the way or slowed the move down."),
     )
-    blocker_note = forms.CharField(
-        label=_("Other blockers"), widget=forms.Textarea(attrs={"rows": 2}), required=False
-    )
+    blocker_note = text_field(Transition, "blocker_note", _("Other blockers"), rows=2)
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -504,7 +449,7 @@ class TransitionForm(PlacementStepForm):
 
 class ReevaluationForm(AssessmentFields, CycleForm):
     placement = forms.ModelChoiceField(Placement.objects.none(), label=_("Placement"))
-    held_on = today_field(_("Date of the re-evaluation"))
+    held_on = date_field(Reevaluation, "held_on", _("Date of the re-evaluation"))
     decision = forms.ChoiceField(
         label=_("Decision"), choices=Reevaluation.Decision.choices, widget=forms.RadioSelect
     )
@@ -515,18 +460,13 @@ class ReevaluationForm(AssessmentFields, CycleForm):
         required=False,
         help_text=_("Only when the decision is to end the placement."),
     )
-    notes = forms.CharField(
-        label=_("Notes"), widget=forms.Textarea(attrs={"rows": 3}), required=False
-    )
+    notes = text_field(Reevaluation, "notes", _("Notes"))
 
     field_order = ["placement", "held_on"]
 
     def __init__(self, client, user, *args, **kwargs):
         super().__init__(client, user, *args, **kwargs)
-        recent = [p.pk for p in client.placements.select_related("provision") if p.is_recent()]
-        self.fields["placement"].queryset = Placement.objects.filter(pk__in=recent).select_related(
-            "provision"
-        )
+        self.fields["placement"].queryset = client.placements.recent().select_related("provision")
         self.fields["placement"].empty_label = None
         self.previous = client.assessments.select_related("current_rung").first()
         if self.previous and not self.is_bound:
@@ -534,35 +474,18 @@ class ReevaluationForm(AssessmentFields, CycleForm):
             self.fields["attainable_rung"].initial = self.previous.attainable_rung_id
         self.add_domain_fields(previous=self.previous)
 
-    def clean(self):
-        cleaned = super().clean()
-        if cleaned.get("decision") == Reevaluation.Decision.END and not cleaned.get("end_reason"):
-            self.add_error("end_reason", _("Give the reason for ending the placement."))
-        return cleaned
-
     def save(self):
         data = self.cleaned_data
-        # The movement is measured from the assessment before this re-evaluation's own date,
-        # also when it is entered after a later one.
-        before = (
-            self.client.assessments.filter(assessed_on__lte=data["held_on"])
-            .select_related("current_rung")
-            .first()
-        )
-        reevaluation = Reevaluation(
-            client=self.client,
-            placement=data["placement"],
-            held_on=data["held_on"],
-            consultant=self.user,
-            decision=data["decision"],
+        return Reevaluation.hold(
+            self.client,
+            data["placement"],
+            data["held_on"],
+            self.user,
+            data["decision"],
+            self.assessment(),
             notes=data["notes"].strip(),
-            rung_before=before.current_rung if before else None,
+            end_reason=data["end_reason"],
         )
-        reevaluation.full_clean(exclude=["assessment"])
-        reevaluation.assessment = self.save_assessment(data["held_on"])
-        reevaluation.save()
-        reevaluation.apply_decision(data["end_reason"])
-        return reevaluation
 
 
 class CaseNoteForm(ModelCycleForm):
@@ -580,3 +503,73 @@ class CaseNoteForm(ModelCycleForm):
             "instance", CaseNote(client=client, author=user, happened_on=date.today())
         )
         super().__init__(client, user, *args, **kwargs)
+
+    def save(self):
+        return self.instance.record()
+
+
+class ClientFilterForm(forms.Form):
+    """Search and filters of a list of residents; they live in the URL."""
+
+    q = forms.CharField(
+        required=False,
+        max_length=100,
+        label=_("Search by name, BSN or date of birth (dd-mm-yyyy)"),
+        widget=forms.TextInput(attrs={"type": "search", "autocomplete": "off"}),
+    )
+    stage = forms.ChoiceField(
+        required=False, label=_("Stage"), choices=[("", _("All stages"))] + Stage.choices
+    )
+    category = forms.ModelChoiceField(
+        Category.objects.all(),
+        required=False,
+        label=_("Category"),
+        empty_label=_("All categories"),
+        to_field_name="number",
+    )
+    municipality = forms.ModelChoiceField(
+        Municipality.objects.all(),
+        required=False,
+        label=_("Municipality"),
+        empty_label=_("All municipalities"),
+    )
+    chain_step = forms.ModelChoiceField(
+        ChainStep.objects.all(),
+        required=False,
+        label=_("Placed at chain step"),
+        empty_label=_("All chain steps"),
+        to_field_name="position",
+    )
+    attention = forms.BooleanField(required=False, label=_("Only overdue, stalled or a place free"))
+
+    def clean_q(self):
+        query = " ".join(self.cleaned_data["q"].split())
+        if len(query.split()) > MAX_SEARCH_WORDS:
+            raise ValidationError(
+                _("Search with at most %(count)s words.") % {"count": MAX_SEARCH_WORDS}
+            )
+        return query
+
+    def apply(self, clients):
+        """Narrow a queryset of residents by the search and by their stored case state."""
+        if not self.is_valid():
+            return clients.none() if "q" in self.errors else clients
+        data = self.cleaned_data
+        clients = clients.search(data["q"])
+        if data["municipality"]:
+            clients = clients.filter(municipality=data["municipality"])
+        cases = Case.objects.all()
+        if data["stage"]:
+            cases = cases.filter(stage=data["stage"])
+        if data["category"]:
+            cases = cases.filter(category=data["category"])
+        if data["chain_step"]:
+            cases = cases.filter(chain_step=data["chain_step"])
+        if data["attention"]:
+            cases = cases.needing_attention()
+        if cases.query.has_filters():
+            clients = clients.filter(case__in=cases)
+        return clients
+
+    def is_filtered(self):
+        return self.is_valid() and any(self.cleaned_data.values())

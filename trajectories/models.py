@@ -1,4 +1,5 @@
-"""The cycle intake -> diagnosis -> plan -> placement -> re-evaluation, and its instruments."""
+"""The cycle intake -> diagnosis -> plan -> placement -> re-evaluation, its instruments, and
+the stored state of every resident's case that lists and reports read."""
 
 from calendar import monthrange
 from datetime import date, timedelta
@@ -6,13 +7,66 @@ from datetime import date, timedelta
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models, transaction
-from django.db.models import Count, F, Max, Min, OuterRef, Q, Subquery
-from django.db.models.functions import Coalesce
+from django.db.models import Count, Exists, F, Max, Min, OuterRef, Q, Subquery, Value, When
+from django.db.models.functions import Coalesce, Least, Length
+from django.db.models.lookups import LessThanOrEqual
+from django.urls import reverse
 from django.utils.formats import date_format
+from django.utils.functional import cached_property
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
-from provisions.models import TAKES_A_PLACE, Participation
+from clients.models import Client
+from provisions.models import Participation, Provision
+
+
+class Stage(models.TextChoices):
+    """Where a resident stands in the cycle: the step now being worked on."""
+
+    INTAKE = "intake", _("Intake")
+    DIAGNOSIS = "diagnosis", _("Diagnosis")
+    PLAN = "plan", _("Plan of action")
+    PLACEMENT = "placement", _("Placement")
+    REEVALUATION = "reevaluation", _("Re-evaluation")
+
+
+# Dates: what has happened cannot lie ahead (a start is recorded on the day it happens);
+# planned dates, such as an action's due date, may, within reason.
+EARLIEST_DATE = date(1950, 1, 1)
+YEARS_AHEAD = 10
+
+
+def validate_planned_date(value):
+    today = date.today()
+    if value < EARLIEST_DATE:
+        raise ValidationError(_("Check the year: this date lies too far back."))
+    if value > today.replace(year=today.year + YEARS_AHEAD, day=min(today.day, 28)):
+        raise ValidationError(_("Check the year: this date lies too far ahead."))
+
+
+def validate_past_date(value):
+    if value > date.today():
+        raise ValidationError(_("This date lies in the future; give the day it happened."))
+    validate_planned_date(value)
+
+
+# Texts typed into the case file: long enough for a real account, bounded so that a pasted
+# book cannot fill the database or the page.
+SHORT_TEXT = 1000
+LONG_TEXT = 5000
+
+
+def text_limits(model, **limits):
+    """A database check per text field that it holds at most its number of characters."""
+    return [
+        models.CheckConstraint(
+            condition=LessThanOrEqual(Length(name), limit),
+            name=f"{model}_{name}_length",
+            violation_error_message=_("This text is too long."),
+        )
+        for name, limit in limits.items()
+    ]
+
 
 # Instruments: lists seeded by a data migration that managers may extend.
 
@@ -119,13 +173,35 @@ class Intervention(models.Model):
 # The cycle.
 
 
-class Intake(models.Model):
+class CaseRecord(models.Model):
+    """A record of the cycle. Saving or deleting one refreshes the stored state of its case
+    (see Case) in the same transaction: the one place that state is written from."""
+
+    class Meta:
+        abstract = True
+
+    def save(self, *args, **kwargs):
+        with transaction.atomic():
+            super().save(*args, **kwargs)
+            self.refresh_case()
+
+    def delete(self, *args, **kwargs):
+        with transaction.atomic():
+            result = super().delete(*args, **kwargs)
+            self.refresh_case()
+        return result
+
+    def refresh_case(self):
+        Case.objects.refresh(self.client_id)
+
+
+class Intake(CaseRecord):
     """The brede intake, starting from the resident's own words (omgekeerde toets)."""
 
     client = models.ForeignKey(
         "clients.Client", on_delete=models.CASCADE, related_name="intakes", verbose_name=_("client")
     )
-    held_on = models.DateField(_("held on"))
+    held_on = models.DateField(_("held on"), validators=[validate_past_date])
     consultant = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         on_delete=models.SET_NULL,
@@ -134,23 +210,50 @@ class Intake(models.Model):
         related_name="+",
         verbose_name=_("consultant"),
     )
-    what_matters = models.TextField(_("what matters to me"), blank=True)
-    wishes = models.TextField(_("what I want to do"), blank=True)
-    contribution = models.TextField(_("what I can contribute"), blank=True)
-    notes = models.TextField(_("consultant's notes"), blank=True)
+    what_matters = models.TextField(_("what matters to me"), blank=True, max_length=LONG_TEXT)
+    wishes = models.TextField(_("what I want to do"), blank=True, max_length=LONG_TEXT)
+    contribution = models.TextField(_("what I can contribute"), blank=True, max_length=LONG_TEXT)
+    notes = models.TextField(_("consultant's notes"), blank=True, max_length=LONG_TEXT)
     history = HistoricalRecords()
+
+    OWN_WORDS = ["what_matters", "wishes", "contribution"]
 
     class Meta:
         verbose_name = _("intake")
         verbose_name_plural = _("intakes")
         ordering = ["-held_on", "-pk"]
         indexes = [models.Index(fields=["client", "-held_on"], name="intake_client_latest")]
+        constraints = text_limits(
+            "intake",
+            what_matters=LONG_TEXT,
+            wishes=LONG_TEXT,
+            contribution=LONG_TEXT,
+            notes=LONG_TEXT,
+        )
 
     def __str__(self):
         return _("Intake of %(date)s") % {"date": date_format(self.held_on)}
 
+    def clean(self):
+        if not any(getattr(self, name).strip() for name in self.OWN_WORDS):
+            raise ValidationError(
+                _("Write down at least one thing in the resident's own words."),
+                code="no_own_words",
+            )
 
-class Assessment(models.Model):
+    @classmethod
+    @transaction.atomic
+    def hold(cls, client, held_on, by, assessment, **own_words):
+        """The brede intake: the resident's own words and the assessment made with them.
+        `assessment` holds the arguments of Assessment.record but the client and date."""
+        intake = cls(client=client, held_on=held_on, consultant=by, **own_words)
+        intake.full_clean()
+        intake.save()
+        Assessment.record(client, held_on, by, intake=intake, **assessment)
+        return intake
+
+
+class Assessment(CaseRecord):
     """The ladder rung now and attainable, and optional life-domain scores, at one moment."""
 
     client = models.ForeignKey(
@@ -167,7 +270,7 @@ class Assessment(models.Model):
         related_name="assessments",
         verbose_name=_("intake"),
     )
-    assessed_on = models.DateField(_("assessed on"))
+    assessed_on = models.DateField(_("assessed on"), validators=[validate_past_date])
     assessed_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         on_delete=models.SET_NULL,
@@ -208,6 +311,30 @@ class Assessment(models.Model):
                 {"attainable_rung": _("The attainable rung cannot be below the current rung.")}
             )
 
+    @classmethod
+    @transaction.atomic
+    def record(cls, client, on, by, current_rung, attainable_rung=None, scores=(), intake=None):
+        """Assess the ladder rungs and the life domains that matter; `scores` is a list of
+        (life domain, level, note)."""
+        assessment = cls(
+            client=client,
+            intake=intake,
+            assessed_on=on,
+            assessed_by=by,
+            current_rung=current_rung,
+            attainable_rung=attainable_rung,
+        )
+        assessment.full_clean()
+        assessment.save()
+        scored = [
+            DomainScore(assessment=assessment, life_domain=domain, level=level, note=note)
+            for domain, level, note in scores
+        ]
+        for score in scored:
+            score.full_clean(exclude=["assessment"])
+        DomainScore.objects.bulk_create(scored)
+        return assessment
+
 
 class DomainScore(models.Model):
     """A self-sufficiency score on one life domain; asked only where it matters for the plan."""
@@ -221,7 +348,7 @@ class DomainScore(models.Model):
     level = models.ForeignKey(
         ScoreLevel, on_delete=models.PROTECT, related_name="+", verbose_name=_("score")
     )
-    note = models.TextField(_("note"), blank=True)
+    note = models.TextField(_("note"), blank=True, max_length=SHORT_TEXT)
     history = HistoricalRecords()
 
     class Meta:
@@ -232,6 +359,7 @@ class DomainScore(models.Model):
             models.UniqueConstraint(
                 fields=["assessment", "life_domain"], name="one_score_per_domain_per_assessment"
             ),
+            *text_limits("domainscore", note=SHORT_TEXT),
         ]
 
     def __str__(self):
@@ -244,7 +372,7 @@ class Perspective(models.TextChoices):
     NOT_EXPECTED = "not_expected", _("Paid work not expected")
 
 
-class Diagnosis(models.Model):
+class Diagnosis(CaseRecord):
     """The diagnosis: category, perspective on paid work, target rung and why."""
 
     client = models.ForeignKey(
@@ -253,7 +381,7 @@ class Diagnosis(models.Model):
         related_name="diagnoses",
         verbose_name=_("client"),
     )
-    made_on = models.DateField(_("made on"))
+    made_on = models.DateField(_("made on"), validators=[validate_past_date])
     consultant = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         on_delete=models.SET_NULL,
@@ -279,7 +407,9 @@ class Diagnosis(models.Model):
     interventions = models.ManyToManyField(
         Intervention, blank=True, related_name="diagnoses", verbose_name=_("interventions")
     )
-    rationale = models.TextField(_("rationale"), help_text=_("Why this category and perspective."))
+    rationale = models.TextField(
+        _("rationale"), help_text=_("Why this category and perspective."), max_length=LONG_TEXT
+    )
     history = HistoricalRecords()
 
     class Meta:
@@ -287,6 +417,7 @@ class Diagnosis(models.Model):
         verbose_name_plural = _("diagnoses")
         ordering = ["-made_on", "-pk"]
         indexes = [models.Index(fields=["client", "-made_on"], name="diagnosis_client_latest")]
+        constraints = text_limits("diagnosis", rationale=LONG_TEXT)
 
     def __str__(self):
         return _("Diagnosis of %(date)s") % {"date": date_format(self.made_on)}
@@ -302,8 +433,16 @@ class Diagnosis(models.Model):
                 {"made_on": _("A diagnosis cannot come before the intake it builds on.")}
             )
 
+    @transaction.atomic
+    def make(self, interventions=()):
+        """Record this diagnosis with the interventions it chooses."""
+        self.full_clean()
+        self.save()
+        self.interventions.set(interventions)
+        return self
 
-class PlanOfAction(models.Model):
+
+class PlanOfAction(CaseRecord):
     """The plan of action (plan van aanpak, art. 44a Participatiewet): goals with actions."""
 
     client = models.ForeignKey(
@@ -332,12 +471,28 @@ class PlanOfAction(models.Model):
         if self.client_id and not self.client.diagnoses.exists():
             raise ValidationError(_("A plan of action needs a diagnosis first."))
 
+    @classmethod
+    @transaction.atomic
+    def add_goal(cls, client, by, description, participation=""):
+        """Add a goal to the resident's plan; the first goal draws the plan up, today."""
+        plan = client.plans.first()
+        if plan is None:
+            plan = cls(client=client, drawn_up_on=date.today(), consultant=by)
+            plan.full_clean()
+            plan.save()
+        goal = Goal(plan=plan, description=description, participation=participation)
+        goal.full_clean()
+        goal.save()
+        return goal
 
-class Goal(models.Model):
+
+class Goal(CaseRecord):
+    """What the resident works towards, in one form of participation."""
+
     plan = models.ForeignKey(
         PlanOfAction, on_delete=models.CASCADE, related_name="goals", verbose_name=_("plan")
     )
-    description = models.TextField(_("goal"))
+    description = models.TextField(_("goal"), max_length=SHORT_TEXT)
     participation = models.CharField(
         _("form of participation"), max_length=10, choices=Participation.choices, blank=True
     )
@@ -347,12 +502,16 @@ class Goal(models.Model):
         verbose_name = _("goal")
         verbose_name_plural = _("goals")
         ordering = ["pk"]
+        constraints = text_limits("goal", description=SHORT_TEXT)
 
     def __str__(self):
         return self.description[:60]
 
+    def refresh_case(self):
+        Case.objects.refresh(self.plan.client_id)
 
-class Action(models.Model):
+
+class Action(CaseRecord):
     """A step towards a goal: who does what, and when."""
 
     class Status(models.TextChoices):
@@ -363,7 +522,7 @@ class Action(models.Model):
     goal = models.ForeignKey(
         Goal, on_delete=models.CASCADE, related_name="actions", verbose_name=_("goal")
     )
-    description = models.TextField(_("action"))
+    description = models.TextField(_("action"), max_length=SHORT_TEXT)
     responsible = models.CharField(_("responsible person"), max_length=150, blank=True)
     responsible_organisation = models.ForeignKey(
         "partners.Organisation",
@@ -373,7 +532,9 @@ class Action(models.Model):
         related_name="+",
         verbose_name=_("responsible organisation"),
     )
-    due_on = models.DateField(_("due on"), null=True, blank=True)
+    due_on = models.DateField(
+        _("due on"), null=True, blank=True, validators=[validate_planned_date]
+    )
     status = models.CharField(
         _("status"), max_length=10, choices=Status.choices, default=Status.OPEN
     )
@@ -383,9 +544,31 @@ class Action(models.Model):
         verbose_name = _("action")
         verbose_name_plural = _("actions")
         ordering = ["due_on", "pk"]
+        constraints = text_limits("action", description=SHORT_TEXT)
 
     def __str__(self):
         return self.description[:60]
+
+    def clean(self):
+        if not self.responsible_organisation_id and not self.responsible.strip():
+            raise ValidationError(
+                {"responsible": _("Name who is responsible: an organisation or a person.")}
+            )
+
+    def refresh_case(self):
+        Case.objects.refresh(self.goal.plan.client_id)
+
+    def add(self):
+        """Add this action to its goal's plan."""
+        self.full_clean()
+        self.save()
+        return self
+
+    def set_status(self, status):
+        if status not in self.Status.values:
+            raise ValidationError({"status": _("Choose a valid status.")})
+        self.status = status
+        self.save(update_fields=["status"])
 
     @property
     def is_overdue(self):
@@ -407,6 +590,27 @@ class PlacementQuerySet(models.QuerySet):
     def open(self):
         return self.exclude(status=Placement.Status.ENDED)
 
+    def taking_a_place(self):
+        return self.filter(status__in=Placement.TAKES_A_PLACE)
+
+    def recent(self, today=None):
+        """Active, or ended so recently that a re-evaluation may still look back on it."""
+        today = today or date.today()
+        ended_recently = Q(
+            status=Placement.Status.ENDED,
+            end_on__gte=today - timedelta(days=settings.RECENT_PLACEMENT_DAYS),
+        ) & ~Q(end_reason=Placement.EndReason.DECLINED)
+        return self.filter(Q(status=Placement.Status.ACTIVE) | ended_recently)
+
+    def first_in_line_with_a_free_place(self):
+        """Waiting placements that head their provision's line while it has a place free."""
+        return (
+            self.filter(status=Placement.Status.WAITING)
+            .exclude(Exists(waiting_ahead()))
+            .alias(taken=count_of(places_taken()))
+            .filter(taken__lt=F("provision__capacity_places"))
+        )
+
     def stalled(self, today=None):
         """Proposals and acceptances that have waited too long for a start."""
         today = today or date.today()
@@ -420,6 +624,14 @@ class PlacementQuerySet(models.QuerySet):
         """The waiting list of a provision, first in line first: in the order the proposals
         were recorded, so a proposal dated back cannot jump the queue."""
         return self.filter(status=Placement.Status.WAITING).order_by("pk")
+
+    def recount(self, *provision_ids):
+        """Store each provision's places taken and waiting list length, from its placements."""
+        mine = Placement.objects.filter(provision=OuterRef("pk"))
+        return Provision.objects.filter(pk__in=provision_ids).update(
+            occupied_places=count_of(mine.taking_a_place()),
+            waiting_count=count_of(mine.filter(status=Placement.Status.WAITING)),
+        )
 
     def with_place_in_line(self):
         """Annotate how many wait ahead in the same provision and how many of its places are
@@ -438,7 +650,7 @@ def waiting_ahead():
 
 def places_taken():
     """The placements taking a place in the outer placement's provision."""
-    return Placement.objects.filter(provision=OuterRef("provision"), status__in=TAKES_A_PLACE)
+    return Placement.objects.filter(provision=OuterRef("provision")).taking_a_place()
 
 
 def count_of(placements):
@@ -448,7 +660,7 @@ def count_of(placements):
     )
 
 
-class Placement(models.Model):
+class Placement(CaseRecord):
     """A resident's place in a provision: waiting or proposed, accepted, active, ended."""
 
     class Status(models.TextChoices):
@@ -468,7 +680,9 @@ class Placement(models.Model):
         MOVED_AWAY = "moved_away", _("Moved out of the region")
         OTHER = "other", _("Other reason")
 
-    TAKES_A_PLACE = TAKES_A_PLACE
+    # A proposal holds its place while the provider decides, so one free place is never
+    # promised twice.
+    TAKES_A_PLACE = [Status.PROPOSED, Status.ACCEPTED, Status.ACTIVE]
 
     client = models.ForeignKey(
         "clients.Client",
@@ -485,20 +699,24 @@ class Placement(models.Model):
     status = models.CharField(
         _("status"), max_length=10, choices=Status.choices, default=Status.PROPOSED
     )
-    proposed_on = models.DateField(_("proposed on"))
-    accepted_on = models.DateField(_("accepted on"), null=True, blank=True)
+    proposed_on = models.DateField(_("proposed on"), validators=[validate_past_date])
+    accepted_on = models.DateField(
+        _("accepted on"), null=True, blank=True, validators=[validate_past_date]
+    )
     accepted_by_provider = models.CharField(
         _("accepted on the word of"),
         max_length=150,
         blank=True,
         help_text=_("Who at the provider agreed, for example by phone or email."),
     )
-    start_on = models.DateField(_("start date"), null=True, blank=True)
-    end_on = models.DateField(_("end date"), null=True, blank=True)
+    start_on = models.DateField(
+        _("start date"), null=True, blank=True, validators=[validate_past_date]
+    )
+    end_on = models.DateField(_("end date"), null=True, blank=True, validators=[validate_past_date])
     end_reason = models.CharField(
         _("reason for ending"), max_length=20, choices=EndReason.choices, blank=True
     )
-    end_note = models.TextField(_("explanation"), blank=True)
+    end_note = models.TextField(_("explanation"), blank=True, max_length=SHORT_TEXT)
     reevaluation_due_on = models.DateField(_("re-evaluation due on"), null=True, blank=True)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -549,10 +767,17 @@ class Placement(models.Model):
                 name="ended_placement_has_end_and_reason",
                 violation_error_message=_("An ended placement needs an end date and a reason."),
             ),
+            *text_limits("placement", end_note=SHORT_TEXT),
         ]
 
     def __str__(self):
         return f"{self.client} – {self.provision}"
+
+    def refresh_case(self):
+        """Besides the resident's case: the provision's counts, and the line's first."""
+        Placement.objects.recount(self.provision_id)
+        super().refresh_case()
+        Case.objects.refresh_line(self.provision_id)
 
     @classmethod
     @transaction.atomic
@@ -578,7 +803,6 @@ class Placement(models.Model):
         )
         placement.full_clean()
         placement.save()
-        client.refresh_stage()
         return placement
 
     @transaction.atomic
@@ -623,7 +847,6 @@ class Placement(models.Model):
         self.status, self.start_on = self.Status.ACTIVE, start_on
         self.reevaluation_due_on = add_months(start_on, settings.REEVALUATION_INTERVAL_MONTHS)
         self.save(update_fields=["status", "start_on", "reevaluation_due_on"])
-        self.client.refresh_stage()
 
     def end(self, on, reason, note=""):
         """End a placement, or withdraw a proposal or a place in line."""
@@ -640,13 +863,15 @@ class Placement(models.Model):
             note,
         )
         self.reevaluation_due_on = None
+        self.full_clean(exclude=["client", "provision", "created_by"])
         self.save()
-        self.client.refresh_stage()
 
     @transaction.atomic
     def move_to(self, provision, start_on, motives, blockers=(), blocker_note="", by=None):
         """The transition (overstap): start in `provision`, close this placement the day before."""
         self._require(self.Status.ACTIVE)
+        if not motives.strip():
+            raise ValidationError({"motives": _("Give the motives for the move.")})
         provision.lock()
         errors = {}
         if provision.pk == self.provision_id:
@@ -679,7 +904,7 @@ class Placement(models.Model):
             created_by=by,
         )
         self.end(start_on - timedelta(days=1), self.EndReason.TRANSITION)
-        transition = Transition.objects.create(
+        transition = Transition(
             client=self.client,
             from_placement=self,
             to_placement=new,
@@ -688,6 +913,8 @@ class Placement(models.Model):
             blocker_note=blocker_note,
             recorded_by=by,
         )
+        transition.full_clean()
+        transition.save()
         transition.blockers.set(blockers)
         return transition
 
@@ -710,20 +937,34 @@ class Placement(models.Model):
         """1 for the first on the provision's waiting list; None when not waiting."""
         if self.status != self.Status.WAITING:
             return None
-        ahead = Placement.objects.filter(pk=self.pk).with_place_in_line()
-        return ahead.values_list("ahead_in_line", flat=True).get() + 1
+        if not hasattr(self, "ahead_in_line"):
+            ahead = Placement.objects.filter(pk=self.pk).with_place_in_line()
+            self.ahead_in_line = ahead.values_list("ahead_in_line", flat=True).get()
+        return self.ahead_in_line + 1
+
+    def next_steps(self):
+        """The steps this placement offers next, as (URL name, label, button style)."""
+        steps = {
+            self.Status.PROPOSED: [
+                ("trajectories:accept", _("Provider accepts"), "secondary-action")
+            ],
+            self.Status.ACCEPTED: [("trajectories:start", _("Start"), "secondary-action")],
+            self.Status.ACTIVE: [("trajectories:transition", _("Transition"), "secondary-action")],
+            self.Status.WAITING: (
+                [("trajectories:offer", _("A place is free"), "secondary-action")]
+                if self.can_be_offered_a_place
+                else []
+            ),
+        }.get(self.status, [])
+        if self.status == self.Status.ACTIVE:
+            steps.append(("trajectories:end", _("End"), "subtle"))
+        elif self.status != self.Status.ENDED:
+            steps.append(("trajectories:end", _("Withdraw"), "subtle"))
+        return steps
 
     def is_recent(self, today=None):
         """Active, or ended so recently that a re-evaluation may still look back on it."""
-        today = today or date.today()
-        if self.status == self.Status.ACTIVE:
-            return True
-        return (
-            self.status == self.Status.ENDED
-            and self.end_on is not None
-            and self.end_on >= today - timedelta(days=settings.RECENT_PLACEMENT_DAYS)
-            and self.end_reason != self.EndReason.DECLINED
-        )
+        return Placement.objects.filter(pk=self.pk).recent(today).exists()
 
     def _require(self, status):
         if self.status != status:
@@ -755,11 +996,11 @@ class Transition(models.Model):
         verbose_name=_("to"),
     )
     moved_on = models.DateField(_("moved on"))
-    motives = models.TextField(_("motives"))
+    motives = models.TextField(_("motives"), max_length=LONG_TEXT)
     blockers = models.ManyToManyField(
         Blocker, blank=True, related_name="transitions", verbose_name=_("blockers")
     )
-    blocker_note = models.TextField(_("other blockers"), blank=True)
+    blocker_note = models.TextField(_("other blockers"), blank=True, max_length=LONG_TEXT)
     recorded_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         on_delete=models.SET_NULL,
@@ -774,12 +1015,13 @@ class Transition(models.Model):
         verbose_name = _("transition")
         verbose_name_plural = _("transitions")
         ordering = ["-moved_on", "-pk"]
+        constraints = text_limits("transition", motives=LONG_TEXT, blocker_note=LONG_TEXT)
 
     def __str__(self):
         return _("Transition of %(date)s") % {"date": date_format(self.moved_on)}
 
 
-class Reevaluation(models.Model):
+class Reevaluation(CaseRecord):
     """A periodic re-evaluation (herbeoordeling) of a placement, with its decision."""
 
     class Decision(models.TextChoices):
@@ -804,7 +1046,7 @@ class Reevaluation(models.Model):
         related_name="reevaluations",
         verbose_name=_("placement"),
     )
-    held_on = models.DateField(_("held on"))
+    held_on = models.DateField(_("held on"), validators=[validate_past_date])
     consultant = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         on_delete=models.SET_NULL,
@@ -830,13 +1072,14 @@ class Reevaluation(models.Model):
         verbose_name=_("rung before"),
     )
     decision = models.CharField(_("decision"), max_length=10, choices=Decision.choices)
-    notes = models.TextField(_("notes"), blank=True)
+    notes = models.TextField(_("notes"), blank=True, max_length=LONG_TEXT)
     history = HistoricalRecords()
 
     class Meta:
         verbose_name = _("re-evaluation")
         verbose_name_plural = _("re-evaluations")
         ordering = ["-held_on", "-pk"]
+        constraints = text_limits("reevaluation", notes=LONG_TEXT)
 
     def __str__(self):
         return _("Re-evaluation of %(date)s") % {"date": date_format(self.held_on)}
@@ -860,6 +1103,35 @@ class Reevaluation(models.Model):
             return None
         return self.assessment.current_rung.number - self.rung_before.number
 
+    @classmethod
+    @transaction.atomic
+    def hold(cls, client, placement, held_on, by, decision, assessment, notes="", end_reason=""):
+        """Re-evaluate a placement: assess anew (`assessment` holds the arguments of
+        Assessment.record but the client and date), decide, and carry the decision out."""
+        if decision == cls.Decision.END and not end_reason:
+            raise ValidationError({"end_reason": _("Give the reason for ending the placement.")})
+        # The movement is measured from the assessment before this re-evaluation's own date,
+        # also when it is entered after a later one.
+        before = (
+            client.assessments.filter(assessed_on__lte=held_on)
+            .select_related("current_rung")
+            .first()
+        )
+        reevaluation = cls(
+            client=client,
+            placement=placement,
+            held_on=held_on,
+            consultant=by,
+            decision=decision,
+            notes=notes,
+            rung_before=before.current_rung if before else None,
+        )
+        reevaluation.full_clean(exclude=["assessment"])
+        reevaluation.assessment = Assessment.record(client, held_on, by, **assessment)
+        reevaluation.save()
+        reevaluation.apply_decision(end_reason)
+        return reevaluation
+
     def apply_decision(self, end_reason=""):
         """Carry out the decision: the next re-evaluation falls due, or the placement ends."""
         placement = self.placement
@@ -872,7 +1144,6 @@ class Reevaluation(models.Model):
             interval = settings.REEVALUATION_INTERVAL_MONTHS
             placement.reevaluation_due_on = add_months(latest, interval)
             placement.save(update_fields=["reevaluation_due_on"])
-        self.client.refresh_stage()
 
 
 class CaseNote(models.Model):
@@ -887,10 +1158,13 @@ class CaseNote(models.Model):
         "clients.Client", on_delete=models.CASCADE, related_name="notes", verbose_name=_("client")
     )
     kind = models.CharField(_("kind"), max_length=10, choices=Kind.choices, default=Kind.NOTE)
-    happened_on = models.DateField(_("date"))
-    text = models.TextField(_("text"))
+    happened_on = models.DateField(_("date"), validators=[validate_past_date])
+    text = models.TextField(_("text"), max_length=LONG_TEXT)
     participants = models.TextField(
-        _("participants"), blank=True, help_text=_("Who took part, for a case conference.")
+        _("participants"),
+        blank=True,
+        help_text=_("Who took part, for a case conference."),
+        max_length=SHORT_TEXT,
     )
     author = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -907,6 +1181,7 @@ class CaseNote(models.Model):
         verbose_name = _("case note")
         verbose_name_plural = _("case notes")
         ordering = ["-happened_on", "-pk"]
+        constraints = text_limits("casenote", text=LONG_TEXT, participants=SHORT_TEXT)
 
     def __str__(self):
         return f"{self.get_kind_display()} {date_format(self.happened_on)}"
@@ -914,6 +1189,249 @@ class CaseNote(models.Model):
     def clean(self):
         if self.kind == self.Kind.CASE_CONFERENCE and not self.participants.strip():
             raise ValidationError({"participants": _("Name who took part in the case conference.")})
+
+    def record(self):
+        """Add this contact, note or case conference to the case file."""
+        self.full_clean()
+        self.save()
+        return self
+
+
+class CaseQuerySet(models.QuerySet):
+    def visible_to(self, user):
+        """The cases of the residents a user may see: the same rule as for the residents."""
+        return self.filter(client__in=Client.objects.visible_to(user))
+
+    def overdue(self, today=None):
+        return self.filter(next_due_on__lt=today or date.today())
+
+    def needing_attention(self, today=None):
+        """Something overdue, a proposal stalled, or a free place to offer."""
+        today = today or date.today()
+        return self.filter(
+            Q(next_due_on__lt=today)
+            | Q(proposal_since__lt=stall_limit(today))
+            | Q(place_offerable=True)
+        )
+
+    def refresh(self, *client_ids):
+        """Open the cases of these residents where needed and store their state anew."""
+        Case.objects.bulk_create(
+            [Case(client_id=pk) for pk in client_ids if pk is not None], ignore_conflicts=True
+        )
+        return Case.objects.filter(pk__in=client_ids).rebuild()
+
+    def refresh_line(self, provision_id):
+        """Refresh whoever heads the provision's waiting list or was told a place is free."""
+        waiting = Placement.objects.filter(provision=provision_id, status=Placement.Status.WAITING)
+        first = waiting.order_by("pk").values("client")[:1]
+        told = Case.objects.filter(place_offerable=True, client__in=waiting.values("client"))
+        return Case.objects.filter(Q(pk__in=first) | Q(pk__in=told.values("pk"))).rebuild()
+
+    def rebuild(self):
+        """Derive each case's state from its records (one UPDATE, whatever the number)."""
+        client = OuterRef("pk")
+        placements = Placement.objects.filter(client=client)
+        active = placements.filter(status=Placement.Status.ACTIVE)
+        latest_diagnosis = Diagnosis.objects.filter(client=client).order_by("-made_on", "-pk")
+        latest_assessment = Assessment.objects.filter(client=client).order_by("-assessed_on", "-pk")
+        reevaluation_due = Subquery(
+            active.filter(reevaluation_due_on__isnull=False)
+            .order_by("reevaluation_due_on")
+            .values("reevaluation_due_on")[:1]
+        )
+        action_due = Subquery(
+            Action.objects.filter(
+                goal__plan__client=client, status=Action.Status.OPEN, due_on__isnull=False
+            )
+            .order_by("due_on")
+            .values("due_on")[:1]
+        )
+        pending = placements.filter(
+            status__in=[Placement.Status.PROPOSED, Placement.Status.ACCEPTED]
+        )
+        return self.update(
+            stage=derived_stage(),
+            category=Subquery(latest_diagnosis.values("category")[:1]),
+            rung=Subquery(latest_assessment.values("current_rung")[:1]),
+            chain_step=Subquery(
+                active.order_by("-start_on", "-pk").values("provision__chain_step")[:1]
+            ),
+            reevaluation_due_on=reevaluation_due,
+            action_due_on=action_due,
+            # The earlier of the two; LEAST is NULL on SQLite when either is.
+            next_due_on=Coalesce(Least(reevaluation_due, action_due), reevaluation_due, action_due),
+            proposal_since=Subquery(pending.order_by("proposed_on").values("proposed_on")[:1]),
+            place_offerable=Exists(placements.first_in_line_with_a_free_place()),
+        )
+
+    def stage_counts(self):
+        """[(stage, number of cases)] in the order of the cycle, zeros included."""
+        counts = dict(self.order_by().values_list("stage").annotate(count=Count("pk")))
+        return [(stage, counts.get(stage.value, 0)) for stage in Stage]
+
+    def category_counts(self):
+        """[(category or None, number of cases)]: None for cases without a diagnosis."""
+        counts = dict(self.order_by().values_list("category").annotate(count=Count("pk")))
+        categories = [None, *Category.objects.all()]
+        return [
+            (category, counts[category.pk if category else None])
+            for category in categories
+            if counts.get(category.pk if category else None)
+        ]
+
+
+def stall_limit(today):
+    """A proposal made before this day has waited too long for a start."""
+    return today - timedelta(days=settings.STALLED_PROPOSAL_DAYS)
+
+
+def derived_stage():
+    """The stage as an SQL expression over a resident's records: the first step still to do,
+    and back to placement when a re-evaluation advised a move up or down."""
+    client = OuterRef("pk")
+    active = Placement.objects.filter(client=client, status=Placement.Status.ACTIVE)
+    latest_decision = Reevaluation.objects.filter(placement=OuterRef("pk")).order_by(
+        "-held_on", "-pk"
+    )
+    move_advised = active.alias(decision=Subquery(latest_decision.values("decision")[:1])).filter(
+        decision__in=Reevaluation.MOVES
+    )
+    return models.Case(
+        When(~Exists(Intake.objects.filter(client=client)), then=Value(Stage.INTAKE)),
+        When(~Exists(Diagnosis.objects.filter(client=client)), then=Value(Stage.DIAGNOSIS)),
+        When(~Exists(PlanOfAction.objects.filter(client=client)), then=Value(Stage.PLAN)),
+        When(~Exists(active), then=Value(Stage.PLACEMENT)),
+        When(Exists(move_advised), then=Value(Stage.PLACEMENT)),
+        default=Value(Stage.REEVALUATION),
+        output_field=models.CharField(),
+    )
+
+
+class Case(models.Model):
+    """The state of one resident's case, derived from the records of the cycle and stored so
+    that lists and reports filter, sort and count it through indexes at any size.
+
+    Only CaseQuerySet.rebuild writes it, called when a record of the cycle is saved; the
+    command `rebuild_cases` derives it anew for every resident. Dates are stored, never
+    flags that go stale: whether something is overdue is the query's comparison with today.
+    """
+
+    client = models.OneToOneField(
+        Client,
+        on_delete=models.CASCADE,
+        primary_key=True,
+        related_name="case",
+        verbose_name=_("client"),
+    )
+    stage = models.CharField(_("stage"), max_length=20, choices=Stage.choices, default=Stage.INTAKE)
+    category = models.ForeignKey(
+        Category,
+        on_delete=models.SET_NULL,
+        null=True,
+        related_name="+",
+        verbose_name=_("category"),
+    )
+    rung = models.ForeignKey(
+        LadderRung,
+        on_delete=models.SET_NULL,
+        null=True,
+        related_name="+",
+        verbose_name=_("ladder rung"),
+    )
+    chain_step = models.ForeignKey(
+        "provisions.ChainStep",
+        on_delete=models.SET_NULL,
+        null=True,
+        related_name="+",
+        verbose_name=_("chain step"),
+        help_text=_("Of the placement that started last among the active ones."),
+    )
+    reevaluation_due_on = models.DateField(_("re-evaluation due on"), null=True)
+    action_due_on = models.DateField(_("open action due on"), null=True)
+    next_due_on = models.DateField(_("next step due on"), null=True)
+    proposal_since = models.DateField(_("proposal waiting since"), null=True)
+    place_offerable = models.BooleanField(_("first in line with a place free"), default=False)
+
+    objects = CaseQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("case")
+        verbose_name_plural = _("cases")
+        indexes = [
+            models.Index(fields=["stage"], name="case_stage"),
+            models.Index(fields=["category"], name="case_category"),
+            models.Index(fields=["chain_step"], name="case_chain_step"),
+            models.Index(fields=["next_due_on"], name="case_next_due"),
+            models.Index(fields=["proposal_since"], name="case_proposal_since"),
+            models.Index(
+                fields=["place_offerable"],
+                condition=Q(place_offerable=True),
+                name="case_place_offerable",
+            ),
+        ]
+
+    def __str__(self):
+        return str(self.client)
+
+    def get_absolute_url(self):
+        return reverse("trajectories:case", args=[self.pk])
+
+    @property
+    def is_overdue(self):
+        return self.next_due_on is not None and self.next_due_on < date.today()
+
+    @property
+    def proposal_stalled(self):
+        return self.proposal_since is not None and self.proposal_since < stall_limit(date.today())
+
+    @property
+    def needs_attention(self):
+        return self.is_overdue or self.proposal_stalled or self.place_offerable
+
+    @cached_property
+    def next_step(self):
+        """(what the consultant does next, its due date or None), from the stored state.
+
+        A free place to offer first, then a stalled proposal, then an action of the plan once
+        it is late or falls before the re-evaluation; otherwise the stage says what is next."""
+        today = date.today()
+        if self.place_offerable:
+            return _("Offer the free place"), None
+        if self.stage == Stage.PLACEMENT and self.proposal_stalled:
+            return _("Ask the provider about the proposal"), None
+        action_first = self.action_due_on and (
+            self.action_due_on < today
+            or (self.stage == Stage.REEVALUATION and self.action_due_on == self.next_due_on)
+        )
+        if action_first:
+            return _("Follow up the action in the plan"), self.action_due_on
+        if self.stage == Stage.REEVALUATION:
+            return NEXT_STEPS[self.stage], self.reevaluation_due_on
+        return NEXT_STEPS[self.stage], None
+
+    def primary_step(self):
+        """The step of the cycle the case page offers first, as (URL name, label)."""
+        return PRIMARY_STEPS[self.stage]
+
+    def offers_plan_steps(self):
+        return self.stage not in (Stage.INTAKE, Stage.DIAGNOSIS)
+
+
+NEXT_STEPS = {
+    Stage.INTAKE: _("Hold the brede intake"),
+    Stage.DIAGNOSIS: _("Make the diagnosis"),
+    Stage.PLAN: _("Draw up the plan of action"),
+    Stage.PLACEMENT: _("Arrange a placement"),
+    Stage.REEVALUATION: _("Re-evaluate the placement"),
+}
+PRIMARY_STEPS = {
+    Stage.INTAKE: ("trajectories:intake", _("Brede intake")),
+    Stage.DIAGNOSIS: ("trajectories:diagnosis", _("Make the diagnosis")),
+    Stage.PLAN: ("trajectories:goal", _("Add a goal to the plan")),
+    Stage.PLACEMENT: ("trajectories:propose", _("Propose a placement")),
+    Stage.REEVALUATION: ("trajectories:reevaluation", _("Re-evaluate")),
+}
 
 
 class FormDraft(models.Model):

@@ -1,9 +1,12 @@
-from django.urls import path
+from django.urls import include, path
 
 from . import views
 
 app_name = "trajectories"
-urlpatterns = [
+
+# The steps of one resident's case, under /clienten/<pk>/.
+case_patterns = [
+    path("", views.case_detail, name="case"),
     path("intake/", views.intake, name="intake"),
     path("diagnose/", views.diagnosis, name="diagnosis"),
     path("plan/doel/", views.goal, name="goal"),
@@ -27,4 +30,12 @@ urlpatterns = [
     path("tijdlijn/", views.timeline, name="timeline"),
     path("concept/<str:form_name>/", views.save_draft, name="save_draft"),
     path("concept/<str:form_name>/weggooien/", views.discard_draft, name="discard_draft"),
+]
+
+urlpatterns = [
+    path("mijn-clienten/", views.client_list, {"mine": True}, name="mine"),
+    path("clienten/", views.client_list, name="list"),
+    path("clienten/inschrijven/", views.register, name="register"),
+    path("clienten/<int:pk>/", include(case_patterns)),
+    path("voorzieningen/<int:provision_pk>/wachtlijst/", views.waiting_list, name="waiting_list"),
 ]

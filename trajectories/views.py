@@ -1,6 +1,13 @@
-"""The steps of the cycle on the case page: each one a form that HTMX swaps in, or a full page."""
+"""The pages of the cycle: the caseload and client list, the case page, and the steps of the
+cycle on it, each one a form that HTMX swaps in, or a full page."""
+
+from types import SimpleNamespace
 
 from django.contrib import messages
+from django.contrib.auth.decorators import permission_required
+from django.core.exceptions import PermissionDenied
+from django.db import transaction
+from django.db.models import Prefetch
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template.loader import render_to_string
@@ -13,12 +20,158 @@ from django.views.decorators.http import require_POST
 from django.views.decorators.vary import vary_on_headers
 from django_htmx.http import push_url, reswap, retarget
 
+from clients.forms import ClientForm
 from clients.models import Client
-from clients.views import case_client, case_context
+from clients.pagination import CappedPaginator
+from provisions.models import Provision
 
 from . import forms
-from .models import Action, FormDraft, Placement
+from .models import Action, Case, DomainScore, FormDraft, Goal, Placement, Stage
 from .timeline import TimelineFilterForm, case_timeline
+
+PAGE_SIZE = 25
+# Lists count at most this many residents; past it they say "more than" (see CappedPaginator).
+COUNT_CAP = 1000
+
+
+@vary_on_headers("HX-Request")
+def client_list(request, mine=False):
+    """All residents the user may see, or (mine) the consultant's own caseload; searchable,
+    and filtered by the stored state of their cases."""
+    clients = Client.objects.visible_to(request.user)
+    if mine:
+        clients = clients.filter(consultant=request.user)
+    filters = forms.ClientFilterForm(request.GET)
+    ids = filters.apply(clients).values_list("pk", flat=True)
+    page = CappedPaginator(ids, PAGE_SIZE, cap=COUNT_CAP).get_page(request.GET.get("page"))
+    # The rows of this page only, each with its case.
+    page.object_list = Client.objects.filter(pk__in=page.object_list).select_related(
+        "municipality", "consultant", "case__category"
+    )
+    template = "trajectories/list.html#results" if request.htmx else "trajectories/list.html"
+    return render(
+        request,
+        template,
+        {
+            "page_obj": page,
+            "filters": filters,
+            "query": filters.cleaned_data.get("q", "") if filters.is_valid() else "",
+            "mine": mine,
+            "show_bsn": request.user.has_perm("clients.view_bsn"),
+            "can_register": request.user.has_perm("clients.add_client"),
+        },
+    )
+
+
+def register(request):
+    """Register a resident and open their case; a BSN already on file leads to that file."""
+    if not request.user.has_perm("clients.add_client"):
+        raise PermissionDenied
+    form = ClientForm(request.POST if request.method == "POST" else None, user=request.user)
+    if request.method == "POST":
+        if form.is_valid():
+            with transaction.atomic():
+                client = form.save()
+                Case.objects.refresh(client.pk)
+            messages.success(request, _("%(name)s is registered.") % {"name": client})
+            return redirect(client)
+        if form.existing:
+            messages.info(
+                request,
+                _("%(name)s was already registered with this BSN: this is the existing file.")
+                % {"name": form.existing},
+            )
+            return redirect(form.existing)
+    return render(request, "clients/register.html", {"form": form})
+
+
+def case_file(client):
+    """The records of the cycle, each loaded with what the case page shows, in a fixed
+    number of queries whatever the size of the file."""
+    scores = DomainScore.objects.select_related("life_domain", "level")
+    actions = Action.objects.select_related("responsible_organisation")
+    goals = Goal.objects.prefetch_related(Prefetch("actions", actions))
+    # Lists, so each is read once however often the page looks; of the intake, assessment
+    # and diagnosis only the latest shows (the timeline has the others).
+    return SimpleNamespace(
+        intakes=list(client.intakes.select_related("consultant")[:1]),
+        assessments=list(
+            client.assessments.select_related("current_rung", "attainable_rung").prefetch_related(
+                Prefetch("scores", scores)
+            )[:1]
+        ),
+        diagnoses=list(
+            client.diagnoses.select_related(
+                "category", "target_rung", "consultant"
+            ).prefetch_related("interventions")[:1]
+        ),
+        plans=list(
+            client.plans.select_related("consultant").prefetch_related(Prefetch("goals", goals))
+        ),
+        placements=list(
+            client.placements.with_place_in_line().select_related(
+                "provision__chain_step", "provision__provider"
+            )
+        ),
+        reevaluations=list(
+            client.reevaluations.select_related(
+                "placement__provision", "rung_before", "assessment__current_rung"
+            )
+        ),
+    )
+
+
+def case_context(request, client):
+    """What the case page shows of a resident, shared by the page and its HTMX updates."""
+    return {
+        "client": client,
+        "case": client.case,
+        "records": case_file(client),
+        "stages": Stage.choices,
+        "show_bsn": request.user.has_perm("clients.view_bsn"),
+        "can_edit": Client.objects.editable_by(request.user).filter(pk=client.pk).exists(),
+        "timeline_filters": TimelineFilterForm(),
+    }
+
+
+def case_client(request, pk):
+    """The resident with their case; 404 for whoever may not see it."""
+    clients = Client.objects.visible_to(request.user).select_related(
+        "municipality", "consultant", "case"
+    )
+    client = get_object_or_404(clients, pk=pk)
+    if not hasattr(client, "case"):
+        # A resident entered outside fermwerk's own pages (an import) gets a case here.
+        Case.objects.refresh(client.pk)
+        client = clients.get(pk=pk)
+    return client
+
+
+def case_detail(request, pk):
+    client = case_client(request, pk)
+    return render(request, "trajectories/case.html", case_context(request, client))
+
+
+@permission_required("provisions.view_provision", raise_exception=True)
+@vary_on_headers("HX-Request")
+def waiting_list(request, provision_pk):
+    """A provision's waiting list in order; residents the user may not see stay unnamed."""
+    provision = get_object_or_404(Provision, pk=provision_pk)
+    line = list(provision.placements.waiting_list().select_related("client"))
+    visible = set(
+        Client.objects.visible_to(request.user)
+        .filter(pk__in=[placement.client_id for placement in line])
+        .values_list("pk", flat=True)
+    )
+    context = {
+        "provision": provision,
+        "waiting_list": [
+            (place, placement if placement.client_id in visible else None)
+            for place, placement in enumerate(line, start=1)
+        ],
+    }
+    template = "trajectories/waiting_list.html"
+    return render(request, f"{template}#line" if request.htmx else template, context)
 
 
 def editable_client(request, pk):
@@ -64,7 +217,7 @@ def step_done(request, client, message, form_name=None):
     if not request.htmx:
         return redirect(client)
     context = case_context(request, case_client(request, client.pk))
-    body = render_to_string("clients/detail.html#case", context, request)
+    body = render_to_string("trajectories/case.html#case", context, request)
     body += render_to_string("base.html#messages", {"oob": True}, request)
     response = HttpResponse(body)
     push_url(response, client.get_absolute_url())

@@ -5,10 +5,9 @@ from django.db import migrations, models
 
 
 def derive_stages(apps, schema_editor):
-    # The live expression: it reads only tables that exist from this migration on.
-    from clients.models import derived_stage
-
-    apps.get_model("clients", "Client").objects.update(stage=derived_stage())
+    # The stage moved on to trajectories.Case, whose migration 0005 derives it for every
+    # resident; nothing to derive here any more.
+    pass
 
 
 class Migration(migrations.Migration):

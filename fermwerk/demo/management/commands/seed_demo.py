@@ -1,6 +1,6 @@
 from django.core.management.base import BaseCommand
 
-from clients.demo import seed
+from fermwerk.demo.seed import seed
 
 
 class Command(BaseCommand):

@@ -1,25 +1,25 @@
-"""Demo data for the Ferm Werk region: real partner organisations from the memo, fictional people.
+"""Fictional residents of the demo region and the histories of their cases.
 
-Everything is created with get_or_create or topped up to a count, so `seed_demo` can run again
-and again. Residents are generated in batches with bulk_create (and their history rows with
-django-simple-history's bulk_history_create), so 100,000 of them take minutes, not hours.
+Residents are generated in batches with bulk_create (and their history rows with
+django-simple-history's bulk_history_create), so 100,000 of them take minutes, not hours. The
+records follow the rules of the cycle's model methods; the stored state of the cases and the
+provisions' counts are then derived from them, as `rebuild_cases` would (a test proves the
+state equals what the model methods leave behind for the same story).
 """
 
 import random
 from datetime import date, timedelta
-from decimal import Decimal
 
-from django.contrib.auth.models import Group
+from django.conf import settings
 from django.db import transaction
 
 from clients.bsn import passes_eleven_test
 from clients.models import Client
-from partners.models import Membership, Municipality, Organisation, OrganisationKind, Role, User
-from provisions.models import TAKES_A_PLACE, ChainStep, FundingRegime, Provision, WorkLearningLine
 from trajectories.models import (
     Action,
     Assessment,
     Blocker,
+    Case,
     CaseNote,
     Category,
     Diagnosis,
@@ -36,425 +36,7 @@ from trajectories.models import (
     add_months,
 )
 
-DEMO_PASSWORD = "fermwerk-demo"
 BATCH_SIZE = 2000
-
-MUNICIPALITIES = [
-    ("Woerden", "GM0632"),
-    ("Oudewater", "GM0589"),
-    ("Montfoort", "GM0335"),
-    ("Bodegraven-Reeuwijk", "GM1901"),
-]
-ALL = [name for name, _ in MUNICIPALITIES]
-
-# (name, kind, municipalities served, description)
-ORGANISATIONS = [
-    (
-        "Ferm Werk",
-        OrganisationKind.WORK_COMPANY,
-        ALL,
-        "Werkbedrijf van Woerden, Oudewater, Montfoort en Bodegraven-Reeuwijk.",
-    ),
-    (
-        "Reinaerde",
-        OrganisationKind.CARE_PROVIDER,
-        ALL,
-        "Zorgaanbieder; biedt sinds 2000 dagbesteding in het Centrum voor Arbeid en Begeleiding "
-        "(CAB) in het gebouw van Ferm Werk.",
-    ),
-    (
-        "Abrona",
-        OrganisationKind.CARE_PROVIDER,
-        ["Woerden"],
-        "Zorgaanbieder; cliënten verzorgen met Ferm Werk de catering van het gemeentehuis van "
-        "Woerden, als deel van de werk-leerlijn horeca.",
-    ),
-    ("Sociaal team Woerden", OrganisationKind.SOCIAL_TEAM, ["Woerden"], ""),
-    ("Sociaal team Oudewater", OrganisationKind.SOCIAL_TEAM, ["Oudewater"], ""),
-    ("Sociaal team Montfoort", OrganisationKind.SOCIAL_TEAM, ["Montfoort"], ""),
-    ("Sociaal team Bodegraven-Reeuwijk", OrganisationKind.SOCIAL_TEAM, ["Bodegraven-Reeuwijk"], ""),
-    (
-        "Welzijnswerk regio Woerden",
-        OrganisationKind.WELFARE,
-        ALL,
-        "Welzijnswerk: sociale activering en algemeen toegankelijke activiteiten.",
-    ),
-    (
-        "Oudewater Werkt",
-        OrganisationKind.VOLUNTEER_ORGANISATION,
-        ["Oudewater"],
-        "Lokaal initiatief in Oudewater voor vrijwilligerswerk en activering.",
-    ),
-    (
-        "Eerst aan de slag",
-        OrganisationKind.VOLUNTEER_ORGANISATION,
-        ["Woerden"],
-        "Project in Woerden: eerst aan de slag, met begeleiding.",
-    ),
-    (
-        "Doe Mee huis",
-        OrganisationKind.VOLUNTEER_ORGANISATION,
-        ["Montfoort"],
-        "Ontmoetingsplek in Montfoort waar inwoners meedoen en vrijwilligerswerk vinden.",
-    ),
-    (
-        "Wlz-zorginstelling De Linde (fictief)",
-        OrganisationKind.CARE_PROVIDER,
-        ALL,
-        "Fictieve Wlz-instelling met dagbesteding binnen de instelling.",
-    ),
-    (
-        "Zorgkantoor Utrecht (fictief)",
-        OrganisationKind.INSURER,
-        ALL,
-        "Fictief zorgkantoor dat Wlz-zorg inkoopt.",
-    ),
-    (
-        "Bakkerij Korstmos (fictief)",
-        OrganisationKind.EMPLOYER,
-        ["Woerden"],
-        "Fictieve werkgever met garantiebanen.",
-    ),
-    (
-        "Schoonmaakbedrijf Glimlach (fictief)",
-        OrganisationKind.EMPLOYER,
-        ALL,
-        "Fictieve werkgever in de schoonmaak.",
-    ),
-    (
-        "Tuincentrum Het Groene Blad (fictief)",
-        OrganisationKind.EMPLOYER,
-        ["Bodegraven-Reeuwijk"],
-        "Fictieve werkgever.",
-    ),
-    (
-        "Hoveniersbedrijf Klaproos (fictief)",
-        OrganisationKind.EMPLOYER,
-        ["Montfoort", "Oudewater"],
-        "Fictieve werkgever.",
-    ),
-    (
-        "MBO College Groene Hart (fictief)",
-        OrganisationKind.EDUCATION,
-        ALL,
-        "Fictieve onderwijspartner voor de werk-leerlijnen horeca en schoonmaak.",
-    ),
-]
-
-WMO = "Wmo-tarief per dagdeel, één gemeente 2023 (zie docs/tariffs.md)"
-WLZ = "Wlz-tarief per dagdeel 2019 (zie docs/tariffs.md)"
-BESCHUT = "Cedris/SBCM kostenonderzoek beschut werk 2017 (zie docs/tariffs.md)"
-LKS = "Loonkostensubsidie, indicatie (zie docs/tariffs.md)"
-
-# (name, chain step, participation, regime, provider, municipality or None, capacity,
-#  cost per place per year, cost source, development-oriented, work-learning line)
-PROVISIONS = [
-    (
-        "Buurtkamer en ontmoeting Woerden",
-        1,
-        "social",
-        FundingRegime.NONE,
-        "Welzijnswerk regio Woerden",
-        "Woerden",
-        40,
-        None,
-        "",
-        False,
-        None,
-    ),
-    (
-        "Doe Mee huis activiteiten",
-        1,
-        "social",
-        FundingRegime.NONE,
-        "Doe Mee huis",
-        "Montfoort",
-        25,
-        None,
-        "",
-        True,
-        None,
-    ),
-    (
-        "Sociale activering sociaal team Oudewater",
-        1,
-        "social",
-        FundingRegime.WMO,
-        "Sociaal team Oudewater",
-        "Oudewater",
-        15,
-        None,
-        "",
-        True,
-        None,
-    ),
-    (
-        "CAB dagbesteding (lichte ondersteuning)",
-        2,
-        "societal",
-        FundingRegime.WMO,
-        "Reinaerde",
-        None,
-        30,
-        Decimal("6579.84"),
-        WMO,
-        False,
-        None,
-    ),
-    (
-        "CAB arbeidsmatige dagbesteding",
-        2,
-        "societal",
-        FundingRegime.WMO,
-        "Reinaerde",
-        None,
-        25,
-        Decimal("8491.60"),
-        WMO,
-        True,
-        None,
-    ),
-    (
-        "CAB dagbesteding intensief",
-        2,
-        "societal",
-        FundingRegime.WMO,
-        "Reinaerde",
-        None,
-        10,
-        Decimal("12064.88"),
-        WMO,
-        False,
-        None,
-    ),
-    (
-        "Dagbesteding De Linde",
-        2,
-        "societal",
-        FundingRegime.WLZ,
-        "Wlz-zorginstelling De Linde (fictief)",
-        None,
-        20,
-        Decimal("8924.00"),
-        WLZ,
-        False,
-        None,
-    ),
-    (
-        "Catering gemeentehuis Woerden",
-        2,
-        "societal",
-        FundingRegime.WMO,
-        "Abrona",
-        "Woerden",
-        12,
-        Decimal("8491.60"),
-        WMO,
-        True,
-        "Horeca",
-    ),
-    (
-        "Begeleid vrijwilligerswerk Eerst aan de slag",
-        3,
-        "societal",
-        FundingRegime.PARTICIPATIEWET,
-        "Eerst aan de slag",
-        "Woerden",
-        20,
-        Decimal("1500.00"),
-        "Begeleidingskosten, schatting Ferm Werk",
-        True,
-        None,
-    ),
-    (
-        "Vrijwilligerswerk Oudewater Werkt",
-        3,
-        "societal",
-        FundingRegime.NONE,
-        "Oudewater Werkt",
-        "Oudewater",
-        20,
-        None,
-        "",
-        True,
-        None,
-    ),
-    (
-        "Beschut werk Ferm Werk productie",
-        4,
-        "societal",
-        FundingRegime.PARTICIPATIEWET,
-        "Ferm Werk",
-        None,
-        40,
-        Decimal("20000.00"),
-        BESCHUT,
-        True,
-        None,
-    ),
-    (
-        "Prikkelarme omgeving Ferm Werk",
-        4,
-        "societal",
-        FundingRegime.PARTICIPATIEWET,
-        "Ferm Werk",
-        None,
-        12,
-        Decimal("20000.00"),
-        BESCHUT,
-        False,
-        None,
-    ),
-    (
-        "Werk-leerlijn schoonmaak Ferm Werk",
-        4,
-        "societal",
-        FundingRegime.PARTICIPATIEWET,
-        "Ferm Werk",
-        None,
-        15,
-        Decimal("20000.00"),
-        BESCHUT,
-        True,
-        "Schoonmaak",
-    ),
-    (
-        "Garantiebaan Bakkerij Korstmos",
-        5,
-        "economic",
-        FundingRegime.PARTICIPATIEWET,
-        "Bakkerij Korstmos (fictief)",
-        "Woerden",
-        4,
-        Decimal("14500.00"),
-        LKS,
-        True,
-        "Horeca",
-    ),
-    (
-        "Garantiebaan Schoonmaakbedrijf Glimlach",
-        5,
-        "economic",
-        FundingRegime.PARTICIPATIEWET,
-        "Schoonmaakbedrijf Glimlach (fictief)",
-        None,
-        8,
-        Decimal("14500.00"),
-        LKS,
-        True,
-        "Schoonmaak",
-    ),
-    (
-        "Betaald werk Tuincentrum Het Groene Blad",
-        6,
-        "economic",
-        FundingRegime.NONE,
-        "Tuincentrum Het Groene Blad (fictief)",
-        "Bodegraven-Reeuwijk",
-        5,
-        None,
-        "",
-        False,
-        None,
-    ),
-    (
-        "Betaald werk Hoveniersbedrijf Klaproos",
-        6,
-        "economic",
-        FundingRegime.NONE,
-        "Hoveniersbedrijf Klaproos (fictief)",
-        None,
-        5,
-        None,
-        "",
-        False,
-        None,
-    ),
-]
-
-# (username, first name, last name, role, organisation, job title, staff, superuser)
-USERS = [
-    (
-        "consultant",
-        "Karin",
-        "de Vries-Demo",
-        Role.CONSULTANT,
-        "Ferm Werk",
-        "Klantmanager",
-        False,
-        False,
-    ),
-    (
-        "socialteam",
-        "Sanne",
-        "Bakker-Demo",
-        Role.SOCIAL_TEAM,
-        "Sociaal team Woerden",
-        "Medewerker sociaal team",
-        False,
-        False,
-    ),
-    (
-        "manager",
-        "Marco",
-        "Visser-Demo",
-        Role.MANAGER,
-        "Ferm Werk",
-        "Manager klantprocessen",
-        False,
-        False,
-    ),
-    (
-        "admin",
-        "Ahmed",
-        "Yilmaz-Demo",
-        Role.ADMINISTRATOR,
-        "Ferm Werk",
-        "Functioneel beheerder",
-        True,
-        True,
-    ),
-    (
-        "klantmanager2",
-        "Joost",
-        "Mulder-Demo",
-        Role.CONSULTANT,
-        "Ferm Werk",
-        "Klantmanager",
-        False,
-        False,
-    ),
-    (
-        "klantmanager3",
-        "Fatima",
-        "el Amrani-Demo",
-        Role.CONSULTANT,
-        "Ferm Werk",
-        "Klantmanager",
-        False,
-        False,
-    ),
-    (
-        "klantmanager4",
-        "Pieter",
-        "Smit-Demo",
-        Role.CONSULTANT,
-        "Ferm Werk",
-        "Klantmanager",
-        False,
-        False,
-    ),
-    (
-        "klantmanager5",
-        "Lotte",
-        "Hendriks-Demo",
-        Role.CONSULTANT,
-        "Ferm Werk",
-        "Jobcoach",
-        False,
-        False,
-    ),
-]
 
 FIRST_NAMES = [
     "Anna",
@@ -621,92 +203,6 @@ ACTIONS = [
 ]
 
 
-def seed(residents=200, log=print):
-    """Create or complete the demo region and top the residents up to `residents`."""
-    with transaction.atomic():
-        municipalities = {
-            name: Municipality.objects.get_or_create(name=name, defaults={"cbs_code": code})[0]
-            for name, code in MUNICIPALITIES
-        }
-        organisations = ensure_organisations(municipalities)
-        provisions = ensure_provisions(organisations, municipalities)
-        consultants = ensure_users(organisations)
-    add_residents(residents, list(municipalities.values()), consultants, provisions, log)
-
-
-def ensure_organisations(municipalities):
-    organisations = {}
-    for name, kind, served, description in ORGANISATIONS:
-        organisation, created = Organisation.objects.get_or_create(
-            name=name, defaults={"kind": kind, "description": description}
-        )
-        if created:
-            organisation.municipalities.set([municipalities[m] for m in served])
-        organisations[name] = organisation
-    return organisations
-
-
-def ensure_provisions(organisations, municipalities):
-    steps = {step.position: step for step in ChainStep.objects.all()}
-    lines = {line.name: line for line in WorkLearningLine.objects.all()}
-    provisions = []
-    for (
-        name,
-        step,
-        participation,
-        regime,
-        provider,
-        municipality,
-        capacity,
-        cost,
-        source,
-        development,
-        line,
-    ) in PROVISIONS:
-        provision, _ = Provision.objects.get_or_create(
-            name=name,
-            provider=organisations[provider],
-            defaults={
-                "chain_step": steps[step],
-                "participation": participation,
-                "funding_regime": regime,
-                "municipality": municipalities.get(municipality),
-                "capacity_places": capacity,
-                "cost_per_place_per_year_eur": cost,
-                "cost_source": source,
-                "development_oriented": development,
-                "work_learning_line": lines.get(line),
-            },
-        )
-        provisions.append(provision)
-    return provisions
-
-
-def ensure_users(organisations):
-    """The demo users, one per role and a few more consultants; returns the consultants."""
-    consultants = []
-    for username, first, last, role, organisation, job_title, staff, superuser in USERS:
-        user, created = User.objects.get_or_create(
-            username=username,
-            defaults={
-                "first_name": first,
-                "last_name": last,
-                "is_staff": staff,
-                "is_superuser": superuser,
-            },
-        )
-        if created:
-            user.set_password(DEMO_PASSWORD)
-            user.save(update_fields=["password"])
-            user.groups.add(Group.objects.get(name=role))
-            Membership.objects.create(
-                user=user, organisation=organisations[organisation], job_title=job_title
-            )
-        if role == Role.CONSULTANT:
-            consultants.append(user)
-    return consultants
-
-
 def bsn_numbers(skip):
     """Fictional BSNs starting with 9, scattered but reproducible, each passing the 11-proef."""
     stem = 0
@@ -727,7 +223,7 @@ def add_residents(total, municipalities, consultants, provisions, log):
     taken = set(Client.objects.values_list("bsn", flat=True))
     numbers = (bsn for bsn in bsn_numbers(0) if bsn not in taken)
     instruments = Instruments()
-    occupancy = {p.pk: p.placements.filter(status__in=TAKES_A_PLACE).count() for p in provisions}
+    occupancy = {p.pk: p.placements.taking_a_place().count() for p in provisions}
     for start in range(existing, total, BATCH_SIZE):
         end = min(start + BATCH_SIZE, total)
         with transaction.atomic():
@@ -754,8 +250,12 @@ class Instruments:
         self.blockers = list(Blocker.objects.all())
 
 
+CONTINUE = Reevaluation.Decision.CONTINUE
+
+
 def add_batch(indexes, numbers, municipalities, consultants, provisions, occupancy, instruments):
     today = date.today()
+    interval = settings.REEVALUATION_INTERVAL_MONTHS
     clients, plans = [], []
     for index in indexes:
         rnd = random.Random(index)
@@ -855,7 +355,11 @@ def add_batch(indexes, numbers, municipalities, consultants, provisions, occupan
                 Placement(
                     client=client,
                     provision=provision,
-                    status="waiting" if full else "accepted" if accepted else "proposed",
+                    status=Placement.Status.WAITING
+                    if full
+                    else Placement.Status.ACCEPTED
+                    if accepted
+                    else Placement.Status.PROPOSED,
                     proposed_on=proposed_on,
                     accepted_on=proposed_on + timedelta(days=7) if accepted else None,
                     accepted_by_provider="Intakecoördinator" if accepted else "",
@@ -868,12 +372,12 @@ def add_batch(indexes, numbers, municipalities, consultants, provisions, occupan
             earlier = Placement(
                 client=client,
                 provision=provisions[(index + 3) % len(provisions)],
-                status="ended",
+                status=Placement.Status.ENDED,
                 proposed_on=proposed_on,
                 start_on=proposed_on,
                 # It closes the day before the next placement starts (see below).
                 end_on=proposed_on + timedelta(days=119),
-                end_reason="transition",
+                end_reason=Placement.EndReason.TRANSITION,
                 created_by=client.consultant,
             )
             placements.append(earlier)
@@ -882,21 +386,21 @@ def add_batch(indexes, numbers, municipalities, consultants, provisions, occupan
         placement = Placement(
             client=client,
             provision=provision,
-            status="active",
+            status=Placement.Status.ACTIVE,
             proposed_on=proposed_on,
             accepted_on=proposed_on + timedelta(days=7),
             accepted_by_provider="Intakecoördinator",
             start_on=proposed_on + timedelta(days=10),
             created_by=client.consultant,
         )
-        placement.reevaluation_due_on = add_months(placement.start_on, 6)
+        placement.reevaluation_due_on = add_months(placement.start_on, interval)
         placements.append(placement)
         if stage >= 17:
             moves.append((earlier, placement, rnd.choice(MOTIVES), rnd.sample(blockers, index % 3)))
         notes.append(
             CaseNote(
                 client=client,
-                kind="conference" if stage % 2 else "contact",
+                kind=CaseNote.Kind.CASE_CONFERENCE if stage % 2 else CaseNote.Kind.CONTACT,
                 happened_on=min(today, placement.start_on + timedelta(days=30)),
                 text=rnd.choice(NOTES),
                 participants="Inwoner, klantmanager, begeleider van de aanbieder"
@@ -910,7 +414,7 @@ def add_batch(indexes, numbers, municipalities, consultants, provisions, occupan
         held = []
         while placement.reevaluation_due_on < today:
             held.append(placement.reevaluation_due_on)
-            placement.reevaluation_due_on = add_months(placement.reevaluation_due_on, 6)
+            placement.reevaluation_due_on = add_months(placement.reevaluation_due_on, interval)
         if stage == 13 and held:
             placement.reevaluation_due_on = held.pop()
         for number, held_on in enumerate(held, start=1):
@@ -921,9 +425,9 @@ def add_batch(indexes, numbers, municipalities, consultants, provisions, occupan
                     placement=placement,
                     held_on=held_on,
                     consultant=client.consultant,
-                    decision=rnd.choice(["continue", "continue", "step_up"])
+                    decision=rnd.choice([CONTINUE, CONTINUE, Reevaluation.Decision.STEP_UP])
                     if last
-                    else "continue",
+                    else CONTINUE,
                     notes="Gaat goed; doelen voor het komende half jaar besproken.",
                 )
             )
@@ -965,7 +469,7 @@ def add_batch(indexes, numbers, municipalities, consultants, provisions, occupan
                 description=description,
                 responsible=responsible,
                 due_on=due_on,
-                status="done" if done else "open",
+                status=Action.Status.DONE if done else Action.Status.OPEN,
             )
         )
     create(Action, actions)
@@ -989,7 +493,9 @@ def add_batch(indexes, numbers, municipalities, consultants, provisions, occupan
         for transition, (*_, chosen) in zip(transitions, moves, strict=True)
         for blocker in chosen
     )
-    Client.objects.filter(pk__in=[client.pk for client in clients]).refresh_stage()
+    # The stored state, derived from the records as the model methods would have left it.
+    Placement.objects.recount(*{placement.provision_id for placement in placements})
+    Case.objects.refresh(*[client.pk for client in clients])
 
 
 def create(model, objects):

@@ -1,0 +1,1 @@
+"""The demo region: Ferm Werk's municipalities and chain partners, fictional residents."""

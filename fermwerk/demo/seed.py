@@ -1,0 +1,16 @@
+"""Load the demo region: `seed()` behind `manage.py seed_demo`."""
+
+from django.db import transaction
+
+from .region import ensure_municipalities, ensure_organisations, ensure_provisions, ensure_users
+from .residents import add_residents
+
+
+def seed(residents=200, log=print):
+    """Create or complete the demo region and top the residents up to `residents`."""
+    with transaction.atomic():
+        municipalities = ensure_municipalities()
+        organisations = ensure_organisations(municipalities)
+        provisions = ensure_provisions(organisations, municipalities)
+        consultants = ensure_users(organisations)
+    add_residents(residents, list(municipalities.values()), consultants, provisions, log)
