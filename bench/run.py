@@ -7,8 +7,8 @@ through Django's full middleware stack with the test client: the lists, search a
 the demo manager, who sees every resident; the caseload and timeline as the demo consultant, who
 holds a fifth of them. The table goes to bench/results/<date>.md.
 
-Target (issue 3): each page at 100,000 no slower than 1.5x itself at 1,000, with the same
-number of queries, and the name search served by an index.
+Target (issues 3 and 7): each page at 100,000 no slower than 1.5x itself at 1,000, with the
+same number of queries, and the name search served by an index.
 """
 
 import argparse
@@ -98,20 +98,28 @@ def measure():
 
     from clients.models import Client
     from partners.models import User
+    from provisions.models import Provision
 
     manager, consultant = TestClient(), TestClient()
     manager.force_login(User.objects.get(username="manager"))
     consultant.force_login(User.objects.get(username="consultant"))
     resident = Client.objects.filter(placements__status="ended").order_by("pk").first()
     mine = reverse("trajectories:mine")
+    provision = Provision.objects.order_by("-waiting_count", "pk").first()
     pages = {
         "client list": (manager, reverse("trajectories:list")),
+        "client list, one category": (manager, reverse("trajectories:list") + "?category=3"),
         "search": (manager, reverse("trajectories:list") + f"?q={SEARCH_TERM}"),
         "client detail": (manager, reverse("trajectories:case", args=[resident.pk])),
         "caseload": (consultant, mine),
         "caseload, one stage": (consultant, mine + "?stage=placement"),
         "caseload, overdue only": (consultant, mine + "?attention=on"),
+        "caseload, one chain step": (consultant, mine + "?chain_step=4"),
+        "caseload, category and stage": (consultant, mine + "?category=2&stage=reevaluation"),
         "timeline": (consultant, reverse("trajectories:timeline", args=[resident.pk])),
+        "reports": (manager, reverse("reports")),
+        "provision": (manager, reverse("provisions:detail", args=[provision.pk])),
+        "chain": (manager, reverse("provisions:list")),
     }
     results = {}
     for page, (browser, url) in pages.items():

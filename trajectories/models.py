@@ -1417,6 +1417,11 @@ class Case(models.Model):
     def offers_plan_steps(self):
         return self.stage not in (Stage.INTAKE, Stage.DIAGNOSIS)
 
+    @property
+    def reevaluation_is_next(self):
+        """The re-evaluation is the step the case page offers first."""
+        return self.stage == Stage.REEVALUATION
+
 
 NEXT_STEPS = {
     Stage.INTAKE: _("Hold the brede intake"),

@@ -3,8 +3,8 @@
 Residents are generated in batches with bulk_create (and their history rows with
 django-simple-history's bulk_history_create), so 100,000 of them take minutes, not hours. The
 records follow the rules of the cycle's model methods; the stored state of the cases and the
-provisions' counts are then derived from them, as `rebuild_cases` would (a test proves the
-state equals what the model methods leave behind for the same story).
+provisions' counts are then derived from them by the same rebuild that every step of the cycle
+runs (trajectories.models.CaseQuerySet.rebuild).
 """
 
 import random
