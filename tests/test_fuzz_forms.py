@@ -518,7 +518,15 @@ def assert_answered(http, response, form, pairs):
     if response.status_code == 302:
         # What was saved shows on the page the post leads to.
         assert http.get(response.url).status_code == 200
-    elif "HX-Retarget" not in response:
+    elif "HX-Retarget" in response:
+        # Saved over HTMX: the case is swapped in place, the message arrives out of band.
+        assert response.status_code == 200
+        assert response["HX-Retarget"] == "#case"
+        html = response.text
+        assert 'id="case"' in html, "a saved step shows the case"
+        assert 'id="messages"' in html and 'hx-swap-oob="true"' in html
+        assert "utrecht-alert--success" in html, "a saved step says it is saved"
+    else:
         html = response.text
         # (An empty post reads as no post at all: the form opens afresh.)
         assert "error-summary" in html or not pairs, "a form that was not saved says why"
