@@ -22,7 +22,6 @@ pytestmark = [
     pytest.mark.usefixtures("restore_migrated_data"),
 ]
 
-TODAY = date.today()
 BSN = "111222333"  # passes the eleven test
 
 
@@ -119,6 +118,7 @@ class CasePage:
 def test_a_consultant_takes_a_resident_through_the_whole_cycle(
     logged_in, live_server, consultant, municipality, provisions
 ):
+    today = date.today()
     day_centre, volunteering = provisions
     page = logged_in(consultant.username)
     axe = AxeLog(page)
@@ -181,7 +181,7 @@ def test_a_consultant_takes_a_resident_through_the_whole_cycle(
     summary.get_by_role("link", name="Huidige trede op de participatieladder").click()
     expect(form.get_by_label("Huidige trede op de participatieladder")).to_be_focused()
 
-    form.get_by_label("Datum van de intake").fill(iso(TODAY - timedelta(days=30)))
+    form.get_by_label("Datum van de intake").fill(iso(today - timedelta(days=30)))
     form.get_by_label("Wat voor mij belangrijk is").fill("Mijn dochter en de hond.")
     form.get_by_label("Wat ik wil doen").fill("Iets met dieren doen.")
     form.get_by_label("Huidige trede op de participatieladder").select_option(
@@ -201,7 +201,7 @@ def test_a_consultant_takes_a_resident_through_the_whole_cycle(
         step_url("diagnosis"),
     )
     axe.check("diagnosis form")
-    form.get_by_label("Gesteld op").fill(iso(TODAY - timedelta(days=25)))
+    form.get_by_label("Gesteld op").fill(iso(today - timedelta(days=25)))
     form.get_by_label("Categorie").select_option(label="3. Ontwikkelbaar")
     form.get_by_label("Betaald werk op termijn").check()
     form.get_by_label("Doeltrede").select_option(label="4. Onbetaald werk")
@@ -232,7 +232,7 @@ def test_a_consultant_takes_a_resident_through_the_whole_cycle(
     axe.check("action form")
     form.get_by_label("Actie", exact=True).fill("Kennismaken bij de dagbesteding")
     form.get_by_label(optional("Verantwoordelijke")).fill("Sanne en klantmanager")
-    form.get_by_label("Uiterlijk op").fill(iso(TODAY + timedelta(days=14)))
+    form.get_by_label("Uiterlijk op").fill(iso(today + timedelta(days=14)))
     case.save("De actie is toegevoegd.", "Plaatsing")
     expect(plan).to_contain_text("Kennismaken bij de dagbesteding")
     axe.check("case page after the action")
@@ -245,7 +245,7 @@ def test_a_consultant_takes_a_resident_through_the_whole_cycle(
     )
     axe.check("propose form")
     form.get_by_role("radio", name="Dagbesteding CAB").check()
-    form.get_by_label("Voorgesteld op").fill(iso(TODAY - timedelta(days=20)))
+    form.get_by_label("Voorgesteld op").fill(iso(today - timedelta(days=20)))
     case.save("De plaatsing in Dagbesteding CAB is voorgesteld.", "Plaatsing", "Voorstellen")
     axe.check("case page after proposing")
     placement = Placement.objects.get(client=resident)
@@ -256,7 +256,7 @@ def test_a_consultant_takes_a_resident_through_the_whole_cycle(
         step_url("accept", placement.pk),
     )
     axe.check("accept form")
-    form.get_by_label("Geaccepteerd op", exact=True).fill(iso(TODAY - timedelta(days=18)))
+    form.get_by_label("Geaccepteerd op", exact=True).fill(iso(today - timedelta(days=18)))
     form.get_by_label("Geaccepteerd op zeggen van").fill("Els (CAB)")
     case.save("Het akkoord van Dagbesteding CAB is vastgelegd.", "Plaatsing")
     expect(placements).to_contain_text("Els (CAB)")
@@ -268,7 +268,7 @@ def test_a_consultant_takes_a_resident_through_the_whole_cycle(
         step_url("start", placement.pk),
     )
     axe.check("start form")
-    form.get_by_label("Startdatum").fill(iso(TODAY - timedelta(days=15)))
+    form.get_by_label("Startdatum").fill(iso(today - timedelta(days=15)))
     case.save("De plaatsing in Dagbesteding CAB is gestart.", "Herbeoordeling")
     axe.check("case page after the start")
 
@@ -282,7 +282,7 @@ def test_a_consultant_takes_a_resident_through_the_whole_cycle(
     form.get_by_label("Overstappen naar voorziening").select_option(
         label="(Begeleid) vrijwilligerswerk: Vrijwilligerswerk met begeleiding"
     )
-    form.get_by_label("Start in de nieuwe voorziening op").fill(iso(TODAY - timedelta(days=5)))
+    form.get_by_label("Start in de nieuwe voorziening op").fill(iso(today - timedelta(days=5)))
     form.get_by_label("Motieven voor de overstap").fill("Sanne wil meer verantwoordelijkheid.")
     form.get_by_label("Vervoer").check()
     form.get_by_label("Andere knelpunten").fill("Busverbinding alleen in de ochtend.")
@@ -357,6 +357,7 @@ def press_on(page, locator, key="Enter"):
 def test_the_journey_works_by_keyboard_alone(
     live_server, page, consultant, municipality, provisions
 ):
+    today = date.today()
     # Log in.
     page.goto(live_server.url + reverse("login"))
     tab_to(page, page.get_by_label("Gebruikersnaam"))
@@ -403,8 +404,8 @@ def test_the_journey_works_by_keyboard_alone(
     case.form_opened("Brede intake", step_url("intake"))
     held_on = form.get_by_label("Datum van de intake")
     tab_to(page, held_on)
-    page.keyboard.type(f"0101{TODAY.year}")  # the same keys for dd-mm and mm-dd
-    expect(held_on).to_have_value(iso(date(TODAY.year, 1, 1)))
+    page.keyboard.type(f"0101{today.year}")  # the same keys for dd-mm and mm-dd
+    expect(held_on).to_have_value(iso(date(today.year, 1, 1)))
     tab_to(page, form.get_by_label("Wat voor mij belangrijk is"))
     page.keyboard.type("Weer onder de mensen komen.")
     rung = form.get_by_label("Huidige trede op de participatieladder")
@@ -426,8 +427,8 @@ def test_the_journey_works_by_keyboard_alone(
     # Typed, as the date starts on today (test_a_step_date_starts_on_today); on the intake's day.
     made_on = form.get_by_label("Gesteld op")
     tab_to(page, made_on)
-    page.keyboard.type(f"0101{TODAY.year}")  # the same keys for dd-mm and mm-dd
-    expect(made_on).to_have_value(iso(date(TODAY.year, 1, 1)))
+    page.keyboard.type(f"0101{today.year}")  # the same keys for dd-mm and mm-dd
+    expect(made_on).to_have_value(iso(date(today.year, 1, 1)))
     category = form.get_by_label("Categorie")
     tab_to(page, category)
     for _ in range(3):
@@ -536,7 +537,7 @@ def test_a_step_date_starts_on_today(
 ):
     page = logged_in(consultant.username)
     page.goto(live_server.url + reverse(f"trajectories:{step}", args=[client_record.pk]))
-    expect(page.get_by_label(label, exact=True)).to_have_value(iso(TODAY))
+    expect(page.get_by_label(label, exact=True)).to_have_value(iso(date.today()))
 
 
 def test_a_step_saved_on_its_own_page_leads_to_the_case(

@@ -7,6 +7,7 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, connection, transaction
 from django.test.utils import CaptureQueriesContext
 
+from trajectories.forms import ReevaluationForm
 from trajectories.models import (
     Action,
     Blocker,
@@ -399,11 +400,19 @@ def test_a_re_evaluation_needs_an_active_or_recent_placement(diagnosed, provisio
         reevaluation(diagnosed, placement, date.today()).full_clean()
 
 
-def test_a_recently_ended_placement_can_still_be_re_evaluated(diagnosed, provision):
+def test_a_recently_ended_placement_can_still_be_re_evaluated(diagnosed, provision, consultant):
     today = date.today()
     placement = active_placement(diagnosed, provision, on=today - timedelta(days=200))
     placement.end(today - timedelta(days=10), Placement.EndReason.CLIENT_STOPPED)
-    reevaluation(diagnosed, placement, today).full_clean()
+    offered = ReevaluationForm(diagnosed, consultant).fields["placement"].queryset
+    assert list(offered) == [placement]
+    looking_back = reevaluation(diagnosed, placement, today)
+    looking_back.full_clean()  # raises no ValidationError
+    looking_back.save()
+    looking_back.apply_decision()
+    assert list(placement.reevaluations.all()) == [looking_back]
+    placement.refresh_from_db()
+    assert placement.status == Placement.Status.ENDED
 
 
 def test_a_re_evaluation_cannot_look_at_someone_elses_placement(diagnosed, provision, municipality):

@@ -47,15 +47,15 @@ from trajectories.timeline import EventKind
 
 from . import factories
 
-TODAY = date.today()
 HTMX = {"HX-Request": "true"}
 
 fuzz = settings(
     # FUZZ_EXAMPLES=500 digs deeper when hunting; 25 keeps the suite quick.
     max_examples=int(os.environ.get("FUZZ_EXAMPLES", 25)),
     # CI runs the same examples every time, so a landing never hangs on a lucky draw; a run
-    # elsewhere draws new ones, which is where new defects are found.
-    derandomize=bool(os.environ.get("CI")),
+    # elsewhere draws new ones, which is where new defects are found. derandomize is left to
+    # the profile: Hypothesis loads its "ci" profile (derandomize=True) when it sees CI in the
+    # environment.
     deadline=None,
     database=None,  # nothing written to .hypothesis/ in the checkout
     suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
@@ -82,6 +82,16 @@ class Pick:
 
 def picks(kind):
     return st.integers(0, 7).map(lambda index: Pick(kind, index))
+
+
+@dataclass(frozen=True)
+class Day:
+    """A date `offset` days from today, taken when the example runs (a run may pass midnight)."""
+
+    offset: int = 0
+
+    def isoformat(self):
+        return (date.today() + timedelta(days=self.offset)).isoformat()
 
 
 # Any text a browser can send (no lone surrogates), with the nasty cases made likely.
@@ -147,7 +157,8 @@ JUNK_VALUES = st.sampled_from(
     ]
 )
 JUNK = st.one_of(JUNK_VALUES, JUNK_VALUES, TEXT)
-NEAR_TODAY = st.integers(-400, 400).map(lambda days: TODAY + timedelta(days=days))
+# Taken when the example is drawn, not when the module is imported.
+NEAR_TODAY = st.integers(-400, 400).map(lambda days: date.today() + timedelta(days=days))
 EDGE_DATES = st.one_of(
     st.sampled_from(["0001-01-01", "9999-12-31", "2026-02-30", "2024-02-29", "1899-12-31"]),
     st.dates(max_value=date(1, 12, 31)).map(date.isoformat),
@@ -274,10 +285,6 @@ DRAFT_FORMS = {
 }
 
 
-def days_ago(days):
-    return (TODAY - timedelta(days=days)).isoformat()
-
-
 # The valid post of every form, as the journey sends it; "score_domain" and "note_domain" stand
 # for the fields of the first life domain.
 VALID = {
@@ -301,7 +308,7 @@ VALID = {
     "intake": (
         INTAKE,
         {
-            "held_on": days_ago(1),
+            "held_on": Day(-1),
             "what_matters": "Mijn dochter en de hond.",
             "wishes": "Iets met dieren doen.",
             "contribution": "Ik ben handig.",
@@ -315,7 +322,7 @@ VALID = {
     "diagnosis": (
         DIAGNOSIS,
         {
-            "made_on": days_ago(1),
+            "made_on": Day(-1),
             "category": Pick("category", 2),
             "perspective": "in_time",
             "target_rung": Pick("rung", 3),
@@ -333,31 +340,31 @@ VALID = {
             "description": "Kennismaken bij de dagbesteding",
             "responsible_organisation": Pick("organisation"),
             "responsible": "Sanne en klantmanager",
-            "due_on": (TODAY + timedelta(days=14)).isoformat(),
+            "due_on": Day(14),
         },
     ),
     "note": (
         NOTE,
         {
             "kind": "conference",
-            "happened_on": days_ago(0),
+            "happened_on": Day(),
             "text": "Afspraken over vervoer.",
             "participants": "Sanne, klantmanager",
         },
     ),
-    "propose": (NO_TEXT, {"provision": Pick("provision"), "proposed_on": days_ago(0)}),
-    "accept": (ACCEPT, {"accepted_on": days_ago(0), "accepted_by_provider": "Els (CAB)"}),
-    "start": (NO_TEXT, {"start_on": days_ago(0)}),
-    "offer": (NO_TEXT, {"proposed_on": days_ago(0)}),
+    "propose": (NO_TEXT, {"provision": Pick("provision"), "proposed_on": Day()}),
+    "accept": (ACCEPT, {"accepted_on": Day(), "accepted_by_provider": "Els (CAB)"}),
+    "start": (NO_TEXT, {"start_on": Day()}),
+    "offer": (NO_TEXT, {"proposed_on": Day()}),
     "end": (
         END,
-        {"end_on": days_ago(0), "end_reason": "goal_reached", "end_note": "Doel bereikt."},
+        {"end_on": Day(), "end_reason": "goal_reached", "end_note": "Doel bereikt."},
     ),
     "transition": (
         TRANSITION,
         {
             "provision": Pick("provision"),
-            "start_on": days_ago(0),
+            "start_on": Day(),
             "motives": "Sanne wil meer verantwoordelijkheid.",
             "blockers": Pick("blocker"),
             "blocker_note": "Busverbinding alleen in de ochtend.",
@@ -367,7 +374,7 @@ VALID = {
         REEVALUATION,
         {
             "placement": Pick("placement"),
-            "held_on": days_ago(0),
+            "held_on": Day(),
             "current_rung": Pick("rung", 2),
             "attainable_rung": Pick("rung", 3),
             "score_domain": Pick("score", 2),
@@ -470,6 +477,8 @@ def resolve(value, refs):
     if isinstance(value, Pick):
         options = refs.get(value.kind) or [""]
         return str(options[value.index % len(options)])
+    if isinstance(value, Day):
+        return value.isoformat()
     return value
 
 
@@ -519,7 +528,15 @@ def assert_answered(http, response, form, pairs):
     if response.status_code == 302:
         # What was saved shows on the page the post leads to.
         assert http.get(response.url).status_code == 200
-    elif "HX-Retarget" not in response:
+    elif "HX-Retarget" in response:
+        # Saved over HTMX: the case is swapped in place, the message arrives out of band.
+        assert response.status_code == 200
+        assert response["HX-Retarget"] == "#case"
+        html = response.text
+        assert 'id="case"' in html, "a saved step shows the case"
+        assert 'id="messages"' in html and 'hx-swap-oob="true"' in html
+        assert "utrecht-alert--success" in html, "a saved step says it is saved"
+    else:
         html = response.text
         # (An empty post reads as no post at all: the form opens afresh.)
         assert "error-summary" in html or not pairs, "a form that was not saved says why"
@@ -532,7 +549,7 @@ def assert_answered(http, response, form, pairs):
 def make_resident(municipality, consultant, up_to):
     """A fresh resident with the records of the cycle up to `up_to`."""
     resident = factories.make_client(municipality, consultant)
-    on = TODAY - timedelta(days=60)
+    on = date.today() - timedelta(days=60)
     if up_to in ("intake", "diagnosis", "plan"):
         intake = Intake.objects.create(client=resident, held_on=on, what_matters="Werk")
         Assessment.objects.create(
@@ -564,14 +581,15 @@ def make_placement(municipality, consultant, status, capacity=10):
     """A fresh resident whose placement (proposed, and started or not, 30 days ago) has `status`."""
     resident = factories.make_client(municipality, consultant)
     provision = factories.make_provision(municipality=municipality, capacity_places=capacity)
-    placement = factories.make_full_cycle(resident, provision, on=TODAY - timedelta(days=30))
+    today = date.today()
+    placement = factories.make_full_cycle(resident, provision, on=today - timedelta(days=30))
     not_started = {"accepted_on": None, "start_on": None, "reevaluation_due_on": None}
     changes = {
         "waiting": not_started,
         "proposed": not_started,
         "accepted": {"start_on": None, "reevaluation_due_on": None},
         "active": {},
-        "ended": {"end_on": TODAY - timedelta(days=5), "end_reason": "client_stopped"},
+        "ended": {"end_on": today - timedelta(days=5), "end_reason": "client_stopped"},
     }[status]
     Placement.objects.filter(pk=placement.pk).update(status=status, **changes)
     Case.objects.refresh(resident.pk)
@@ -867,7 +885,7 @@ def placement_step_test(step):
         if someone_ahead:
             _, ahead = make_placement(municipality, consultant, "waiting")
             Placement.objects.filter(pk=ahead.pk).update(
-                provision=placement.provision, proposed_on=TODAY - timedelta(days=365)
+                provision=placement.provision, proposed_on=date.today() - timedelta(days=365)
             )
         provisions = [*destinations, placement.provision]
         refs = Refs(refs | {"provision": [p.pk for p in provisions]})
@@ -920,7 +938,7 @@ def test_the_reevaluation_form_never_fails_and_keeps_what_was_typed(
     someone_elses = someone_else["placement"]
     if previous_reevaluation and status == "active":
         Reevaluation.objects.create(
-            client=resident, placement=placement, held_on=TODAY, decision="step_up"
+            client=resident, placement=placement, held_on=date.today(), decision="step_up"
         )
         Case.objects.refresh(resident.pk)
     refs = Refs(refs | {"placement": [placement.pk, someone_elses.pk]})
@@ -944,7 +962,9 @@ def test_a_placement_step_of_a_missing_resident_or_placement_is_not_found(
     placement_pk = someone_else["placement"].pk if placement_pk is None else placement_pk
     url = reverse(f"trajectories:{step}", args=[resident_pk, placement_pk])
     assert send(http, "get", url, [], htmx).status_code == 404
-    assert send(http, "post", url, [("start_on", TODAY.isoformat())], htmx).status_code == 404
+    assert (
+        send(http, "post", url, [("start_on", date.today().isoformat())], htmx).status_code == 404
+    )
 
 
 # A valid post with one or two fields changed: past validation, into the saving

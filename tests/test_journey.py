@@ -24,8 +24,6 @@ from trajectories.models import (
 from . import factories
 from .factories import stage_of
 
-TODAY = date.today()
-
 
 def iso(day):
     return day.isoformat()
@@ -42,6 +40,7 @@ def rung(number):
 
 
 def test_the_whole_journey_through_plain_form_posts(consultant_client, consultant, municipality):
+    today = date.today()
     day_centre = factories.make_provision(
         name="Dagbesteding CAB", municipality=municipality, chain_step=2
     )
@@ -75,7 +74,7 @@ def test_the_whole_journey_through_plain_form_posts(consultant_client, consultan
     response = http.post(
         reverse("trajectories:intake", args=[resident.pk]),
         {
-            "held_on": iso(TODAY - timedelta(days=30)),
+            "held_on": iso(today - timedelta(days=30)),
             "what_matters": "Mijn dochter en de hond.",
             "wishes": "Iets met dieren doen.",
             "contribution": "Ik ben handig en geduldig.",
@@ -98,7 +97,7 @@ def test_the_whole_journey_through_plain_form_posts(consultant_client, consultan
     response = http.post(
         reverse("trajectories:diagnosis", args=[resident.pk]),
         {
-            "made_on": iso(TODAY - timedelta(days=25)),
+            "made_on": iso(today - timedelta(days=25)),
             "category": Category.objects.get(number=3).pk,
             "perspective": "in_time",
             "target_rung": rung(4),
@@ -124,7 +123,7 @@ def test_the_whole_journey_through_plain_form_posts(consultant_client, consultan
             "goal": goal.pk,
             "description": "Kennismaken bij de dagbesteding",
             "responsible": "Sanne en klantmanager",
-            "due_on": iso(TODAY + timedelta(days=14)),
+            "due_on": iso(today + timedelta(days=14)),
         },
     )
     assert response.status_code == 302
@@ -134,19 +133,19 @@ def test_the_whole_journey_through_plain_form_posts(consultant_client, consultan
     # Placement: propose, the provider accepts (recorded), start.
     response = http.post(
         reverse("trajectories:propose", args=[resident.pk]),
-        {"provision": day_centre.pk, "proposed_on": iso(TODAY - timedelta(days=20))},
+        {"provision": day_centre.pk, "proposed_on": iso(today - timedelta(days=20))},
     )
     assert response.status_code == 302
     placement = resident.placements.get()
     assert placement.status == Placement.Status.PROPOSED
     response = http.post(
         reverse("trajectories:accept", args=[resident.pk, placement.pk]),
-        {"accepted_on": iso(TODAY - timedelta(days=18)), "accepted_by_provider": "Els (CAB)"},
+        {"accepted_on": iso(today - timedelta(days=18)), "accepted_by_provider": "Els (CAB)"},
     )
     assert response.status_code == 302
     response = http.post(
         reverse("trajectories:start", args=[resident.pk, placement.pk]),
-        {"start_on": iso(TODAY - timedelta(days=15))},
+        {"start_on": iso(today - timedelta(days=15))},
     )
     assert response.status_code == 302
     placement.refresh_from_db()
@@ -158,7 +157,7 @@ def test_the_whole_journey_through_plain_form_posts(consultant_client, consultan
 
     # Transition to volunteering: the old placement closes the day before the new one starts.
     transport = Blocker.objects.get(name="Vervoer")
-    move_on = TODAY - timedelta(days=5)
+    move_on = today - timedelta(days=5)
     response = http.post(
         reverse("trajectories:transition", args=[resident.pk, placement.pk]),
         {
@@ -184,7 +183,7 @@ def test_the_whole_journey_through_plain_form_posts(consultant_client, consultan
         reverse("trajectories:reevaluation", args=[resident.pk]),
         {
             "placement": transition.to_placement.pk,
-            "held_on": iso(TODAY),
+            "held_on": iso(today),
             "current_rung": rung(3),
             "attainable_rung": rung(4),
             f"score_{finance.pk}": ScoreLevel.objects.get(value=3).pk,
@@ -202,7 +201,7 @@ def test_the_whole_journey_through_plain_form_posts(consultant_client, consultan
         reverse("trajectories:note", args=[resident.pk]),
         {
             "kind": "conference",
-            "happened_on": iso(TODAY),
+            "happened_on": iso(today),
             "text": "Afspraken over vervoer.",
             "participants": "Sanne, klantmanager, begeleider CAB",
         },
@@ -226,15 +225,16 @@ def test_the_whole_journey_through_plain_form_posts(consultant_client, consultan
 def test_a_re_evaluation_entered_late_measures_from_the_assessment_before_it(
     consultant_client, consultant, municipality
 ):
+    today = date.today()
     resident = factories.make_client(municipality, consultant)
-    placement = factories.make_full_cycle(resident, on=TODAY - timedelta(days=200))  # rung 2
+    placement = factories.make_full_cycle(resident, on=today - timedelta(days=200))  # rung 2
 
     def reevaluate(days_ago, current):
         response = consultant_client.post(
             reverse("trajectories:reevaluation", args=[resident.pk]),
             {
                 "placement": placement.pk,
-                "held_on": iso(TODAY - timedelta(days=days_ago)),
+                "held_on": iso(today - timedelta(days=days_ago)),
                 "current_rung": rung(current),
                 "decision": "continue",
             },
@@ -246,4 +246,4 @@ def test_a_re_evaluation_entered_late_measures_from_the_assessment_before_it(
     late = reevaluate(100, 3)
     assert (late.rung_before.number, late.ladder_movement) == (2, 1)
     placement.refresh_from_db()
-    assert placement.reevaluation_due_on > TODAY  # still six months after the latest one
+    assert placement.reevaluation_due_on > today  # still six months after the latest one

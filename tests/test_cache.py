@@ -1,0 +1,36 @@
+"""Pages with personal data are never stored in a browser's cache (a shared computer keeps none)."""
+
+import pytest
+from django.urls import reverse
+
+
+def no_store(response):
+    return "no-store" in response.get("Cache-Control", "")
+
+
+@pytest.mark.parametrize(
+    "name",
+    [
+        "trajectories:list",
+        "trajectories:mine",
+        "trajectories:case",
+        "clients:edit",
+        "trajectories:timeline",
+    ],
+)
+def test_a_page_with_personal_data_is_not_stored(client, consultant, client_record, name):
+    client.force_login(consultant)
+    args = [] if name in ("trajectories:list", "trajectories:mine") else [client_record.pk]
+    response = client.get(reverse(name, args=args))
+    assert response.status_code == 200
+    assert no_store(response), response.get("Cache-Control")
+
+
+def test_an_htmx_fragment_is_not_stored(client, consultant, client_record):
+    client.force_login(consultant)
+    response = client.get(
+        reverse("trajectories:list"), {"q": "Dijk"}, headers={"HX-Request": "true"}
+    )
+    assert response.status_code == 200
+    assert 'id="results"' in response.text and "<html" not in response.text
+    assert no_store(response), response.get("Cache-Control")
