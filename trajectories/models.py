@@ -634,11 +634,9 @@ class PlacementQuerySet(models.QuerySet):
         )
 
     def with_place_in_line(self):
-        """Annotate how many wait ahead in the same provision and how many of its places are
-        taken: for the few placements of one case, as a long waiting list makes counting dear."""
-        return self.annotate(
-            ahead_in_line=count_of(waiting_ahead()), places_taken=count_of(places_taken())
-        )
+        """Annotate how many wait ahead in the same provision: for the few placements of one
+        case, as a long waiting list makes counting dear."""
+        return self.annotate(ahead_in_line=count_of(waiting_ahead()))
 
 
 def waiting_ahead():
@@ -930,7 +928,7 @@ class Placement(CaseRecord):
         return (
             self.status == self.Status.WAITING
             and self.ahead_in_line == 0
-            and self.places_taken < self.provision.capacity_places
+            and self.provision.has_free_place()
         )
 
     def place_in_line(self):
