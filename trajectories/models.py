@@ -1224,10 +1224,15 @@ class CaseQuerySet(models.QuerySet):
         waiting = Placement.objects.filter(provision=provision_id, status=Placement.Status.WAITING)
         first = waiting.order_by("pk").values("client")[:1]
         told = Case.objects.filter(place_offerable=True, client__in=waiting.values("client"))
-        return Case.objects.filter(Q(pk__in=first) | Q(pk__in=told.values("pk"))).rebuild()
+        # Chosen before the rebuild changes what chose them.
+        ids = list(
+            Case.objects.filter(Q(pk__in=first) | Q(pk__in=told)).values_list("pk", flat=True)
+        )
+        return Case.objects.filter(pk__in=ids).rebuild()
 
     def rebuild(self):
-        """Derive each case's state from its records (one UPDATE, whatever the number)."""
+        """Derive each case's state from its records: two UPDATEs, whatever the number of
+        cases, selected by something the rebuild does not change."""
         client = OuterRef("pk")
         placements = Placement.objects.filter(client=client)
         active = placements.filter(status=Placement.Status.ACTIVE)
@@ -1257,10 +1262,16 @@ class CaseQuerySet(models.QuerySet):
             ),
             reevaluation_due_on=reevaluation_due,
             action_due_on=action_due,
-            # The earlier of the two; LEAST is NULL on SQLite when either is.
-            next_due_on=Coalesce(Least(reevaluation_due, action_due), reevaluation_due, action_due),
             proposal_since=Subquery(pending.order_by("proposed_on").values("proposed_on")[:1]),
             place_offerable=Exists(placements.first_in_line_with_a_free_place()),
+        ) and self.update(
+            # The earlier of the two, from the row just written (LEAST is NULL on SQLite when
+            # either is).
+            next_due_on=Coalesce(
+                Least("reevaluation_due_on", "action_due_on"),
+                "reevaluation_due_on",
+                "action_due_on",
+            ),
         )
 
     def stage_counts(self):

@@ -11,7 +11,7 @@ import random
 from datetime import date, timedelta
 
 from django.conf import settings
-from django.db import transaction
+from django.db import connection, transaction
 
 from clients.bsn import passes_eleven_test
 from clients.models import Client
@@ -493,9 +493,17 @@ def add_batch(indexes, numbers, municipalities, consultants, provisions, occupan
         for transition, (*_, chosen) in zip(transitions, moves, strict=True)
         for blocker in chosen
     )
-    # The stored state, derived from the records as the model methods would have left it.
+    # The stored state, derived from the records as the model methods would have left it;
+    # first fresh statistics, so that PostgreSQL reads each case's records through indexes.
+    analyze()
     Placement.objects.recount(*{placement.provision_id for placement in placements})
     Case.objects.refresh(*[client.pk for client in clients])
+
+
+def analyze():
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("ANALYZE")
 
 
 def create(model, objects):
