@@ -62,7 +62,11 @@ def test_the_case_page_offers_the_free_place_to_the_first_in_line(
     client.force_login(consultant)
     placement = first_in_line.placements.get()
     page = client.get(first_in_line.get_absolute_url()).text
-    assert reverse("trajectories:offer", args=[first_in_line.pk, placement.pk]) in page
+    offer = reverse("trajectories:offer", args=[first_in_line.pk, placement.pk])
+    # The first step offered, and again beside the placement.
+    next_step = page[page.index('id="next-step-heading"') : page.index("</section>")]
+    assert f'href="{offer}"' in next_step and "De vrije plek aanbieden</a>" in next_step
+    assert page.count(f'href="{offer}"') == 2
     assert "nummer 1" in page
 
 

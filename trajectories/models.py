@@ -1419,9 +1419,16 @@ class Case(models.Model):
             return NEXT_STEPS[self.stage], self.reevaluation_due_on
         return NEXT_STEPS[self.stage], None
 
-    def primary_step(self):
-        """The step of the cycle the case page offers first, as (URL name, label)."""
-        return PRIMARY_STEPS[self.stage]
+    def primary_step(self, placements=()):
+        """The step the case page offers first, as (URL, label): a free place to offer, else
+        the stage's own step. `placements` are the case's, with_place_in_line()."""
+        if self.place_offerable:
+            for placement in placements:
+                if placement.can_be_offered_a_place:
+                    url = reverse("trajectories:offer", args=[self.pk, placement.pk])
+                    return url, _("Offer the free place")
+        url_name, label = PRIMARY_STEPS[self.stage]
+        return reverse(url_name, args=[self.pk]), label
 
     def offers_plan_steps(self):
         return self.stage not in (Stage.INTAKE, Stage.DIAGNOSIS)

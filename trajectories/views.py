@@ -123,10 +123,12 @@ def case_file(client):
 
 def case_context(request, client):
     """What the case page shows of a resident, shared by the page and its HTMX updates."""
+    records = case_file(client)
     return {
         "client": client,
         "case": client.case,
-        "records": case_file(client),
+        "records": records,
+        "primary_step": client.case.primary_step(records.placements),
         "stages": Stage.choices,
         "show_bsn": request.user.has_perm("clients.view_bsn"),
         "can_edit": Client.objects.editable_by(request.user).filter(pk=client.pk).exists(),
