@@ -1,10 +1,9 @@
-from django.db.models import Count
 from django.http import Http404
 from django.shortcuts import redirect, render
 
-from clients.models import Client
+from partners.models import Municipality
 from provisions.models import ChainStep
-from trajectories.models import Case
+from trajectories.models import Case, category_counts, stage_counts
 
 
 def home(request):
@@ -15,22 +14,22 @@ def home(request):
 
 def reports(request):
     """An overview for managers: where residents stand and how full each chain step is, read
-    from the stored state of the cases."""
+    from the stored state of the cases in one pass."""
     if not request.user.has_perm("clients.view_reports"):
         raise Http404
-    clients = Client.objects.visible_to(request.user)
-    cases = Case.objects.visible_to(request.user)
-    by_municipality = list(
-        clients.order_by("municipality__name").values("municipality__name").annotate(n=Count("pk"))
-    )
+    tally = Case.objects.visible_to(request.user).tally()
+    per_municipality = {}
+    for (municipality, _stage, _category), count in tally.items():
+        per_municipality[municipality] = per_municipality.get(municipality, 0) + count
+    municipalities = Municipality.objects.filter(pk__in=per_municipality)
     return render(
         request,
         "reports/overview.html",
         {
-            "total": sum(row["n"] for row in by_municipality),
-            "by_stage": cases.stage_counts(),
-            "by_category": cases.category_counts(),
-            "by_municipality": by_municipality,
+            "total": sum(tally.values()),
+            "by_stage": stage_counts(tally),
+            "by_category": category_counts(tally),
+            "by_municipality": [(m, per_municipality[m.pk]) for m in municipalities],
             "chain_steps": ChainStep.objects.with_occupancy(),
         },
     )

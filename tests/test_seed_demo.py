@@ -9,7 +9,15 @@ from clients.bsn import passes_eleven_test
 from clients.models import Client
 from partners.models import Municipality, Organisation, Role, User
 from provisions.models import ChainStep, Provision
-from trajectories.models import Case, CaseNote, Placement, Reevaluation, Stage, Transition
+from trajectories.models import (
+    Case,
+    CaseNote,
+    Placement,
+    Reevaluation,
+    Stage,
+    Transition,
+    stage_counts,
+)
 
 SMALL = 60
 
@@ -68,7 +76,7 @@ def test_one_demo_user_per_role_logs_in_with_the_demo_password(seeded, username,
 
 
 def test_residents_stand_at_every_stage_of_the_cycle(seeded):
-    stages = dict(Case.objects.stage_counts())
+    stages = dict(stage_counts(Case.objects.tally()))
     assert all(stages[stage] > 0 for stage in Stage), stages
 
 

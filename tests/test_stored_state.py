@@ -224,3 +224,28 @@ def test_the_database_refuses_a_text_longer_than_its_limit(client_record):
     note = CaseNote(client=client_record, happened_on=date.today(), text="x" * 5001)
     with pytest.raises(IntegrityError), transaction.atomic():
         note.save()
+
+
+def test_the_reports_count_the_stored_cases_by_stage_category_and_municipality(
+    client, manager, municipality, other_municipality, django_assert_max_num_queries
+):
+    placed = [factories.make_client(municipality) for _ in range(2)]
+    for resident in placed:
+        factories.make_full_cycle(resident, on=ago(20))
+    factories.make_client(municipality)
+    factories.make_client(other_municipality)
+    client.force_login(manager)
+    with django_assert_max_num_queries(11):
+        page = client.get(reverse("reports")).text
+
+    def row(label):
+        start = page.index(f">{label}</th>")
+        return page[start : page.index("</tr>", start)]
+
+    assert "4 cliënten in totaal." in page
+    assert '<td class="utrecht-table__cell numeric">2</td>' in row("Herbeoordeling")
+    assert '<td class="utrecht-table__cell numeric">2</td>' in row("Intake")
+    assert '<td class="utrecht-table__cell numeric">0</td>' in row("Diagnose")
+    assert '<td class="utrecht-table__cell numeric">2</td>' in row("Nog geen diagnose")
+    assert '<td class="utrecht-table__cell numeric">3</td>' in row("Woerden")
+    assert '<td class="utrecht-table__cell numeric">1</td>' in row("Oudewater")

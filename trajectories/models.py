@@ -1200,9 +1200,6 @@ class CaseQuerySet(models.QuerySet):
         """The cases of the residents a user may see: the same rule as for the residents."""
         return self.filter(client__in=Client.objects.visible_to(user))
 
-    def overdue(self, today=None):
-        return self.filter(next_due_on__lt=today or date.today())
-
     def needing_attention(self, today=None):
         """Something overdue, a proposal stalled, or a free place to offer."""
         today = today or date.today()
@@ -1274,20 +1271,36 @@ class CaseQuerySet(models.QuerySet):
             ),
         )
 
-    def stage_counts(self):
-        """[(stage, number of cases)] in the order of the cycle, zeros included."""
-        counts = dict(self.order_by().values_list("stage").annotate(count=Count("pk")))
-        return [(stage, counts.get(stage.value, 0)) for stage in Stage]
+    def tally(self):
+        """The cases counted by municipality, stage and category in one pass, as
+        {(municipality id, stage, category id or None): count}."""
+        rows = (
+            self.order_by()
+            .values_list("client__municipality", "stage", "category")
+            .annotate(count=Count("pk"))
+        )
+        return {
+            (municipality, stage, category): count for municipality, stage, category, count in rows
+        }
 
-    def category_counts(self):
-        """[(category or None, number of cases)]: None for cases without a diagnosis."""
-        counts = dict(self.order_by().values_list("category").annotate(count=Count("pk")))
-        categories = [None, *Category.objects.all()]
-        return [
-            (category, counts[category.pk if category else None])
-            for category in categories
-            if counts.get(category.pk if category else None)
-        ]
+
+def stage_counts(tally):
+    """[(stage, number of cases)] in the order of the cycle, zeros included."""
+    counts = {stage: 0 for stage in Stage}
+    for (_municipality, stage, _category), count in tally.items():
+        counts[Stage(stage)] += count
+    return list(counts.items())
+
+
+def category_counts(tally):
+    """[(category or None, number of cases)], None for cases without a diagnosis yet; only
+    categories that have cases."""
+    counts = {}
+    for (_municipality, _stage, category), count in tally.items():
+        counts[category] = counts.get(category, 0) + count
+    categories = {category.pk: category for category in Category.objects.filter(pk__in=counts)}
+    order = sorted(counts, key=lambda pk: (pk is not None, categories[pk].number if pk else 0))
+    return [(categories.get(pk), counts[pk]) for pk in order]
 
 
 def stall_limit(today):
