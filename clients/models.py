@@ -32,6 +32,17 @@ class ClientQuerySet(models.QuerySet):
         # Social teams will see only cases shared with them under consent (sharing comes later).
         return self.none()
 
+    def municipalities_visible_to(self, user):
+        """The municipalities whose residents the user may see (the same rule as visible_to):
+        for counts kept per municipality."""
+        if not user.is_authenticated or not user.is_active:
+            return Municipality.objects.none()
+        if user.is_superuser or user.has_perm("clients.view_all_clients"):
+            return Municipality.objects.all()
+        if user.has_perm("clients.view_client"):
+            return Municipality.objects.filter(organisations__memberships__user=user).distinct()
+        return Municipality.objects.none()
+
     def editable_by(self, user):
         """The residents whose case the user may work on: visible, and the role edits cases."""
         if not user.has_perm("clients.change_client"):

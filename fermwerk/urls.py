@@ -26,7 +26,6 @@ urlpatterns = [
     path("taal/", login_not_required(set_language), name="set_language"),
     path("rapportages/", views.reports, name="reports"),
     path("", include("trajectories.urls")),
-    path("", include("clients.urls")),
     path("voorzieningen/", include("provisions.urls")),
     path("ketenpartners/", include("partners.urls")),
     path("admin/", admin.site.urls),

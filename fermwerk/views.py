@@ -1,9 +1,10 @@
 from django.http import Http404
 from django.shortcuts import redirect, render
 
+from clients.models import Client
 from partners.models import Municipality
 from provisions.models import ChainStep
-from trajectories.models import Case, category_counts, stage_counts
+from trajectories.models import CaseCount, category_counts, stage_counts
 
 
 def home(request):
@@ -14,10 +15,11 @@ def home(request):
 
 def reports(request):
     """An overview for managers: where residents stand and how full each chain step is, read
-    from the stored state of the cases in one pass."""
+    from the counts the cases keep, for the municipalities whose residents the user may see."""
     if not request.user.has_perm("clients.view_reports"):
         raise Http404
-    tally = Case.objects.visible_to(request.user).tally()
+    visible = Client.objects.municipalities_visible_to(request.user)
+    tally = CaseCount.objects.filter(municipality__in=visible).tally()
     per_municipality = {}
     for (municipality, _stage, _category), count in tally.items():
         per_municipality[municipality] = per_municipality.get(municipality, 0) + count

@@ -14,7 +14,7 @@ def no_store(response):
         "trajectories:list",
         "trajectories:mine",
         "trajectories:case",
-        "clients:edit",
+        "trajectories:edit",
         "trajectories:timeline",
     ],
 )

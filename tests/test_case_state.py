@@ -24,6 +24,7 @@ from provisions.models import Provision
 from trajectories.models import (
     Action,
     Case,
+    CaseCount,
     Category,
     Diagnosis,
     Intake,
@@ -38,6 +39,8 @@ from . import factories
 # At least 200 sequences locally; CASE_STATE_EXAMPLES sets another number.
 EXAMPLES = int(os.environ.get("CASE_STATE_EXAMPLES", "200"))
 CASE_FIELDS = [
+    "municipality_id",
+    "consultant_id",
     "stage",
     "category_id",
     "rung_id",
@@ -218,6 +221,7 @@ class CaseStories(RuleBasedStateMachine):
     @invariant()
     def stored_state_equals_a_rebuild(self):
         before = stored_state()
+        assert CaseCount.objects.tally() == Case.objects.tally()
         Placement.objects.recount(*[provision.pk for provision in self.provisions])
         Case.objects.all().rebuild()
         assert stored_state() == before

@@ -672,7 +672,7 @@ def test_changing_personal_details_never_fails_and_keeps_what_was_typed(
 ):
     resident = factories.make_client(municipality, consultant)
     pairs = resolved(pairs, refs)
-    response = send(http, "post", reverse("clients:edit", args=[resident.pk]), pairs, htmx)
+    response = send(http, "post", reverse("trajectories:edit", args=[resident.pk]), pairs, htmx)
     assert_answered(http, response, REGISTER, pairs)
 
 

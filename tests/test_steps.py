@@ -60,7 +60,10 @@ def test_every_empty_choice_of_the_steps_reads_in_dutch(client, consultant, plac
     client.force_login(consultant)
     urls = [reverse(name, args=[placed.client_id]) for name in STEP_URLS]
     urls += [reverse(name, args=[placed.client_id, placed.pk]) for name in PLACEMENT_URLS]
-    urls += [reverse("trajectories:register"), reverse("clients:edit", args=[placed.client_id])]
+    urls += [
+        reverse("trajectories:register"),
+        reverse("trajectories:edit", args=[placed.client_id]),
+    ]
     english = ("Select an option", "---------")
     pages = {url: client.get(url).text for url in urls}
     assert [url for url, page in pages.items() if any(label in page for label in english)] == []
@@ -507,7 +510,7 @@ def test_the_case_page_with_200_events_takes_a_fixed_number_of_queries(
 
 def test_changing_personal_details_shows_on_the_timeline(client, consultant, client_record):
     client.force_login(consultant)
-    url = reverse("clients:edit", args=[client_record.pk])
+    url = reverse("trajectories:edit", args=[client_record.pk])
     form = client.get(url).context["form"]
     data = {name: value for name, value in form.initial.items() if value is not None}
     data |= {"phone": "06-12345678", "date_of_birth": "1980-01-01"}
@@ -544,9 +547,9 @@ def test_only_who_works_on_the_case_changes_personal_details(
     client, manager, consultant, client_record, client_elsewhere
 ):
     client.force_login(manager)
-    assert client.get(reverse("clients:edit", args=[client_record.pk])).status_code == 404
+    assert client.get(reverse("trajectories:edit", args=[client_record.pk])).status_code == 404
     client.force_login(consultant)
-    assert client.get(reverse("clients:edit", args=[client_elsewhere.pk])).status_code == 404
+    assert client.get(reverse("trajectories:edit", args=[client_elsewhere.pk])).status_code == 404
 
 
 @pytest.mark.parametrize(

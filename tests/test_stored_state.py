@@ -11,7 +11,7 @@ from django.urls import reverse
 
 from clients.models import Client
 from provisions.models import Provision
-from trajectories.models import Case, CaseNote, Placement, Stage
+from trajectories.models import Case, CaseCount, CaseNote, Placement, Stage
 
 from . import factories
 from .factories import stage_of
@@ -249,3 +249,30 @@ def test_the_reports_count_the_stored_cases_by_stage_category_and_municipality(
     assert '<td class="utrecht-table__cell numeric">2</td>' in row("Nog geen diagnose")
     assert '<td class="utrecht-table__cell numeric">3</td>' in row("Woerden")
     assert '<td class="utrecht-table__cell numeric">1</td>' in row("Oudewater")
+
+
+def test_moving_a_resident_to_another_municipality_moves_the_case_and_its_count(
+    client, administrator, client_record, other_municipality, municipality
+):
+    client.force_login(administrator)
+    data = {
+        "first_name": client_record.first_name,
+        "name_prefix": client_record.name_prefix,
+        "last_name": client_record.last_name,
+        "bsn": client_record.bsn,
+        "date_of_birth": client_record.date_of_birth.isoformat(),
+        "municipality": other_municipality.pk,
+    }
+    response = client.post(reverse("trajectories:edit", args=[client_record.pk]), data)
+    assert response.status_code == 302
+    assert Case.objects.get(pk=client_record.pk).municipality == other_municipality
+    counts = CaseCount.objects.tally()
+    assert counts == {(other_municipality.pk, Stage.INTAKE, None): 1}
+
+
+def test_a_resident_removed_in_the_admin_leaves_the_counts(client, administrator, client_record):
+    assert sum(CaseCount.objects.tally().values()) == 1
+    client.force_login(administrator)
+    url = reverse("admin:clients_client_delete", args=[client_record.pk])
+    assert client.post(url, {"post": "yes"}).status_code == 302
+    assert CaseCount.objects.tally() == {}

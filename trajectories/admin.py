@@ -12,6 +12,7 @@ from .models import (
     Assessment,
     Blocker,
     Case,
+    CaseCount,
     CaseNote,
     Category,
     Diagnosis,
@@ -88,6 +89,30 @@ class CaseAdmin(admin.ModelAdmin):
 
     def get_queryset(self, request):
         return super().get_queryset(request).visible_to(request.user)
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    # A case goes with its resident: deleting one in the admin asks for permission per case.
+    def has_delete_permission(self, request, obj=None):
+        return obj is not None and super().has_delete_permission(request, obj)
+
+    def delete_model(self, request, obj):
+        with transaction.atomic():
+            Case.objects.filter(pk=obj.pk).forget()
+            super().delete_model(request, obj)
+
+
+@admin.register(CaseCount)
+class CaseCountAdmin(admin.ModelAdmin):
+    """The counts the reports read, to look at; `rebuild_cases` counts afresh."""
+
+    list_display = ["municipality", "stage", "category", "count"]
+    list_filter = ["municipality", "stage"]
+    list_select_related = ["municipality", "category"]
 
     def has_add_permission(self, request):
         return False
@@ -196,6 +221,16 @@ class ClientWithCaseAdmin(ClientAdmin):
         with transaction.atomic():
             super().save_model(request, obj, form, change)
             Case.objects.refresh(obj.pk)
+
+    def delete_model(self, request, obj):
+        with transaction.atomic():
+            Case.objects.filter(pk=obj.pk).forget()
+            super().delete_model(request, obj)
+
+    def delete_queryset(self, request, queryset):
+        with transaction.atomic():
+            Case.objects.filter(client__in=queryset).forget()
+            super().delete_queryset(request, queryset)
 
 
 @admin.register(Provision)

@@ -550,8 +550,9 @@ class ClientFilterForm(forms.Form):
             )
         return query
 
-    def apply(self, clients):
-        """Narrow a queryset of residents by the search and by their stored case state."""
+    def apply(self, clients, consultant=None):
+        """Narrow a queryset of residents by the search and by their stored case state; with
+        `consultant`, the case filters read that consultant's caseload through its indexes."""
         if not self.is_valid():
             return clients.none() if "q" in self.errors else clients
         data = self.cleaned_data
@@ -568,6 +569,8 @@ class ClientFilterForm(forms.Form):
         if data["attention"]:
             cases = cases.needing_attention()
         if cases.query.has_filters():
+            if consultant:
+                cases = cases.filter(consultant=consultant)
             clients = clients.filter(case__in=cases)
         return clients
 

@@ -1250,7 +1250,11 @@ class CaseQuerySet(models.QuerySet):
         pending = placements.filter(
             status__in=[Placement.Status.PROPOSED, Placement.Status.ACCEPTED]
         )
-        return self.update(
+        record = Client.objects.filter(pk=client)
+        before = self.tally()
+        changed = self.update(
+            municipality=Subquery(record.values("municipality")[:1]),
+            consultant=Subquery(record.values("consultant")[:1]),
             stage=derived_stage(),
             category=Subquery(latest_diagnosis.values("category")[:1]),
             rung=Subquery(latest_assessment.values("current_rung")[:1]),
@@ -1261,27 +1265,35 @@ class CaseQuerySet(models.QuerySet):
             action_due_on=action_due,
             proposal_since=Subquery(pending.order_by("proposed_on").values("proposed_on")[:1]),
             place_offerable=Exists(placements.first_in_line_with_a_free_place()),
-        ) and self.update(
-            # The earlier of the two, from the row just written (LEAST is NULL on SQLite when
-            # either is).
-            next_due_on=Coalesce(
-                Least("reevaluation_due_on", "action_due_on"),
-                "reevaluation_due_on",
-                "action_due_on",
-            ),
         )
+        if changed:
+            self.update(
+                # The earlier of the two, from the row just written (LEAST is NULL on SQLite
+                # when either is).
+                next_due_on=Coalesce(
+                    Least("reevaluation_due_on", "action_due_on"),
+                    "reevaluation_due_on",
+                    "action_due_on",
+                ),
+            )
+            CaseCount.objects.add(self.tally(), before)
+        return changed
+
+    def forget(self):
+        """Take these cases out of the counts, before their residents are removed."""
+        CaseCount.objects.add({}, self.tally())
 
     def tally(self):
-        """The cases counted by municipality, stage and category in one pass, as
-        {(municipality id, stage, category id or None): count}."""
+        """These cases counted by municipality, stage and category, as
+        {(municipality id, stage, category id or None): count}; a case not yet derived (no
+        municipality) is not counted."""
         rows = (
-            self.order_by()
-            .values_list("client__municipality", "stage", "category")
+            self.filter(municipality__isnull=False)
+            .order_by()
+            .values_list("municipality", "stage", "category")
             .annotate(count=Count("pk"))
         )
-        return {
-            (municipality, stage, category): count for municipality, stage, category, count in rows
-        }
+        return {(municipality, stage, category): n for municipality, stage, category, n in rows}
 
 
 def stage_counts(tally):
@@ -1369,6 +1381,21 @@ class Case(models.Model):
         verbose_name=_("chain step"),
         help_text=_("Of the placement that started last among the active ones."),
     )
+    # Of the resident's record, kept here so that caseloads and counts need no join.
+    municipality = models.ForeignKey(
+        "partners.Municipality",
+        on_delete=models.PROTECT,
+        null=True,
+        related_name="+",
+        verbose_name=_("municipality"),
+    )
+    consultant = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        related_name="+",
+        verbose_name=_("consultant"),
+    )
     reevaluation_due_on = models.DateField(_("re-evaluation due on"), null=True)
     action_due_on = models.DateField(_("open action due on"), null=True)
     next_due_on = models.DateField(_("next step due on"), null=True)
@@ -1386,6 +1413,9 @@ class Case(models.Model):
             models.Index(fields=["chain_step"], name="case_chain_step"),
             models.Index(fields=["next_due_on"], name="case_next_due"),
             models.Index(fields=["proposal_since"], name="case_proposal_since"),
+            models.Index(fields=["consultant", "stage"], name="case_caseload_stage"),
+            models.Index(fields=["consultant", "next_due_on"], name="case_caseload_next_due"),
+            models.Index(fields=["consultant", "proposal_since"], name="case_caseload_proposal"),
             models.Index(
                 fields=["place_offerable"],
                 condition=Q(place_offerable=True),
@@ -1450,6 +1480,73 @@ class Case(models.Model):
     def reevaluation_is_next(self):
         """The re-evaluation is the step the case page offers first."""
         return self.stage == Stage.REEVALUATION
+
+
+class CaseCountQuerySet(models.QuerySet):
+    def add(self, after, before):
+        """Add the difference of two tallies (see CaseQuerySet.tally) to the counts."""
+        for key in after.keys() | before.keys():
+            difference = after.get(key, 0) - before.get(key, 0)
+            if difference:
+                municipality, stage, category = key
+                counted = self.filter(municipality=municipality, stage=stage, category=category)
+                if not counted.update(count=F("count") + difference):
+                    # Two first counts at once may write two rows; every reader adds them up.
+                    self.create(
+                        municipality_id=municipality,
+                        stage=stage,
+                        category_id=category,
+                        count=difference,
+                    )
+
+    def recount(self):
+        """Count every case afresh (after `rebuild_cases`, or a correction by hand)."""
+        self.all().delete()
+        self.bulk_create(
+            CaseCount(municipality_id=municipality, stage=stage, category_id=category, count=n)
+            for (municipality, stage, category), n in Case.objects.tally().items()
+        )
+
+    def tally(self):
+        """The counts as CaseQuerySet.tally gives them."""
+        rows = (
+            self.order_by()
+            .values_list("municipality", "stage", "category")
+            .annotate(n=models.Sum("count"))
+        )
+        return {
+            (municipality, stage, category): n for municipality, stage, category, n in rows if n
+        }
+
+
+class CaseCount(models.Model):
+    """How many cases stand at a stage in a category, per municipality: kept by every rebuild
+    of a case in the same transaction, so that reports read a few rows whatever the number of
+    residents."""
+
+    municipality = models.ForeignKey(
+        "partners.Municipality",
+        on_delete=models.CASCADE,
+        related_name="+",
+        verbose_name=_("municipality"),
+    )
+    stage = models.CharField(_("stage"), max_length=20, choices=Stage.choices)
+    category = models.ForeignKey(
+        Category, on_delete=models.CASCADE, null=True, related_name="+", verbose_name=_("category")
+    )
+    count = models.IntegerField(_("number of cases"), default=0)
+
+    objects = CaseCountQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("case count")
+        verbose_name_plural = _("case counts")
+        indexes = [
+            models.Index(fields=["municipality", "stage", "category"], name="casecount_key"),
+        ]
+
+    def __str__(self):
+        return f"{self.municipality_id} {self.stage} {self.category_id}: {self.count}"
 
 
 NEXT_STEPS = {

@@ -7,6 +7,7 @@ app_name = "trajectories"
 # The steps of one resident's case, under /clienten/<pk>/.
 case_patterns = [
     path("", views.case_detail, name="case"),
+    path("gegevens/", views.edit, name="edit"),
     path("intake/", views.intake, name="intake"),
     path("diagnose/", views.diagnosis, name="diagnosis"),
     path("plan/doel/", views.goal, name="goal"),

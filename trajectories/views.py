@@ -42,7 +42,8 @@ def client_list(request, mine=False):
     if mine:
         clients = clients.filter(consultant=request.user)
     filters = forms.ClientFilterForm(request.GET)
-    ids = filters.apply(clients).values_list("pk", flat=True)
+    ids = filters.apply(clients, consultant=request.user if mine else None)
+    ids = ids.values_list("pk", flat=True)
     page = CappedPaginator(ids, PAGE_SIZE, cap=COUNT_CAP).get_page(request.GET.get("page"))
     # The rows of this page only, each with its case.
     page.object_list = Client.objects.filter(pk__in=page.object_list).select_related(
@@ -83,6 +84,22 @@ def register(request):
             )
             return redirect(form.existing)
     return render(request, "clients/register.html", {"form": form})
+
+
+def edit(request, pk):
+    """Change a resident's personal details or consultant; the history keeps the old values,
+    the case follows (it keeps the municipality and consultant for the lists)."""
+    client = get_object_or_404(Client.objects.editable_by(request.user), pk=pk)
+    form = ClientForm(
+        request.POST if request.method == "POST" else None, instance=client, user=request.user
+    )
+    if request.method == "POST" and form.is_valid():
+        with transaction.atomic():
+            form.save()
+            Case.objects.refresh(client.pk)
+        messages.success(request, _("The personal details are saved."))
+        return redirect(client)
+    return render(request, "clients/register.html", {"form": form, "client": client})
 
 
 def case_file(client):

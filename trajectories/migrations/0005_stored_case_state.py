@@ -9,20 +9,21 @@ from django.db import migrations, models
 
 
 def open_cases(apps, schema_editor):
-    """A case for every resident registered so far, its state derived from the records."""
+    """A case for every resident registered so far, with the stage they had; the provisions'
+    counts. The rest of the state comes from `manage.py rebuild_cases` (see README)."""
     Client = apps.get_model("clients", "Client")
     Case = apps.get_model("trajectories", "Case")
+    Provision = apps.get_model("provisions", "Provision")
     Case.objects.bulk_create(
         (Case(client_id=pk, stage=stage) for pk, stage in Client.objects.values_list("pk", "stage")),
         batch_size=5000,
     )
-    if Case.objects.exists():
-        # Derived by the cycle's own rule, as `manage.py rebuild_cases` does.
-        from trajectories.models import Case as CurrentCase, Placement
-
-        Provision = apps.get_model("provisions", "Provision")
-        Placement.objects.recount(*Provision.objects.values_list("pk", flat=True))
-        CurrentCase.objects.all().rebuild()
+    placements = apps.get_model("trajectories", "Placement").objects
+    for provision in Provision.objects.all():
+        mine = placements.filter(provision=provision)
+        provision.occupied_places = mine.filter(status__in=["proposed", "accepted", "active"]).count()
+        provision.waiting_count = mine.filter(status="waiting").count()
+        provision.save(update_fields=["occupied_places", "waiting_count"])
 
 
 class Migration(migrations.Migration):

@@ -3,13 +3,13 @@ from django.db import transaction
 
 from clients.models import Client
 from provisions.models import Provision
-from trajectories.models import Case, Placement
+from trajectories.models import Case, CaseCount, Placement
 
 
 class Command(BaseCommand):
     help = (
-        "Derive the stored state of every case and every provision's counts anew from the "
-        "records of the cycle; opens a case for a resident who has none."
+        "Derive the stored state of every case, the counts of the cases and every provision's "
+        "counts anew from the records of the cycle; opens a case for a resident who has none."
     )
 
     def handle(self, *args, **options):
@@ -18,4 +18,5 @@ class Command(BaseCommand):
             Case.objects.bulk_create((Case(client_id=pk) for pk in missing), batch_size=5000)
             Placement.objects.recount(*Provision.objects.values_list("pk", flat=True))
             cases = Case.objects.all().rebuild()
+            CaseCount.objects.recount()
         self.stdout.write(self.style.SUCCESS(f"{cases} cases rebuilt."))
