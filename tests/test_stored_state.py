@@ -276,3 +276,13 @@ def test_a_resident_removed_in_the_admin_leaves_the_counts(client, administrator
     url = reverse("admin:clients_client_delete", args=[client_record.pk])
     assert client.post(url, {"post": "yes"}).status_code == 302
     assert CaseCount.objects.tally() == {}
+
+
+def test_a_refused_search_claims_no_empty_list(client, consultant, client_record):
+    client.force_login(consultant)
+    query = {"q": "a b c d e f g"}
+    page = client.get(reverse("trajectories:list"), query).text
+    fragment = client.get(reverse("trajectories:list"), query, headers={"HX-Request": "true"}).text
+    for html in (page, fragment):
+        assert "Zoek met hoogstens 5 woorden." in html
+        assert "die u mag zien" not in html and "0 cliënten" not in html
