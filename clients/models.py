@@ -27,8 +27,7 @@ class ClientQuerySet(models.QuerySet):
             return self
         if user.has_perm("clients.view_client"):
             # Werkbedrijf staff see the residents of the municipalities their organisation serves.
-            served = Municipality.objects.filter(organisations__memberships__user=user)
-            return self.filter(municipality__in=served)
+            return self.filter(municipality__in=self.municipalities_visible_to(user))
         # Social teams will see only cases shared with them under consent (sharing comes later).
         return self.none()
 

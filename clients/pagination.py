@@ -11,9 +11,10 @@ class CappedPaginator(Paginator):
     one page it shows, with whatever they need to display.
     """
 
-    def __init__(self, object_list, per_page, cap=1000, **kwargs):
+    def __init__(self, object_list, per_page, cap=1000, counted=None, **kwargs):
+        """`counted`: another queryset with as many rows, cheaper to count, if there is one."""
         super().__init__(object_list, per_page, **kwargs)
         self.cap = cap
-        counted = object_list.order_by()[: cap + 1].count()
+        counted = (object_list if counted is None else counted).order_by()[: cap + 1].count()
         self.is_capped = counted > cap
         self.count = min(counted, cap)

@@ -104,6 +104,8 @@ def test_the_caseload_with_filters_takes_a_fixed_number_of_queries(
             reverse("trajectories:mine"), {"attention": "on", "stage": "reevaluation"}
         )
     assert response.text.count("row--attention") == 15
+    # Counted from the cases alone, the same number the list shows.
+    assert "15 cliënten" in response.text
 
 
 def test_rebuild_cases_derives_the_state_anew(client_record, provision):

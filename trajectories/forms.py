@@ -555,24 +555,35 @@ class ClientFilterForm(forms.Form):
         `consultant`, the case filters read that consultant's caseload through its indexes."""
         if not self.is_valid():
             return clients.none() if "q" in self.errors else clients
-        data = self.cleaned_data
-        clients = clients.search(data["q"])
-        if data["municipality"]:
-            clients = clients.filter(municipality=data["municipality"])
-        cases = Case.objects.all()
-        if data["stage"]:
-            cases = cases.filter(stage=data["stage"])
-        if data["category"]:
-            cases = cases.filter(category=data["category"])
-        if data["chain_step"]:
-            cases = cases.filter(chain_step=data["chain_step"])
-        if data["attention"]:
-            cases = cases.needing_attention()
+        clients = clients.search(self.cleaned_data["q"])
+        if self.cleaned_data["municipality"]:
+            clients = clients.filter(municipality=self.cleaned_data["municipality"])
+        cases = self.filter_cases(Case.objects.all())
         if cases.query.has_filters():
             if consultant:
                 cases = cases.filter(consultant=consultant)
             clients = clients.filter(case__in=cases)
         return clients
+
+    def filter_cases(self, cases):
+        """Narrow a queryset of cases by every filter but the search (see `searches`)."""
+        data = self.cleaned_data if self.is_valid() else {}
+        if data.get("municipality"):
+            cases = cases.filter(municipality=data["municipality"])
+        if data.get("stage"):
+            cases = cases.filter(stage=data["stage"])
+        if data.get("category"):
+            cases = cases.filter(category=data["category"])
+        if data.get("chain_step"):
+            cases = cases.filter(chain_step=data["chain_step"])
+        if data.get("attention"):
+            cases = cases.needing_attention()
+        return cases
+
+    def searches(self):
+        """Whether the list is searched (or the search refused): only the residents' records
+        can answer that, not their cases."""
+        return not self.is_valid() or bool(self.cleaned_data["q"])
 
     def is_filtered(self):
         return self.is_valid() and any(self.cleaned_data.values())

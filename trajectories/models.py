@@ -1197,8 +1197,9 @@ class CaseNote(models.Model):
 
 class CaseQuerySet(models.QuerySet):
     def visible_to(self, user):
-        """The cases of the residents a user may see: the same rule as for the residents."""
-        return self.filter(client__in=Client.objects.visible_to(user))
+        """The cases of the residents a user may see: the same rule as for the residents,
+        read from the municipality each case keeps."""
+        return self.filter(municipality__in=Client.objects.municipalities_visible_to(user))
 
     def needing_attention(self, today=None):
         """Something overdue, a proposal stalled, or a free place to offer."""

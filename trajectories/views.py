@@ -39,12 +39,17 @@ def client_list(request, mine=False):
     """All residents the user may see, or (mine) the consultant's own caseload; searchable,
     and filtered by the stored state of their cases."""
     clients = Client.objects.visible_to(request.user)
+    cases = Case.objects.visible_to(request.user)
     if mine:
         clients = clients.filter(consultant=request.user)
+        cases = cases.filter(consultant=request.user)
     filters = forms.ClientFilterForm(request.GET)
     ids = filters.apply(clients, consultant=request.user if mine else None)
     ids = ids.values_list("pk", flat=True)
-    page = CappedPaginator(ids, PAGE_SIZE, cap=COUNT_CAP).get_page(request.GET.get("page"))
+    # Without a search the cases alone say how many there are, through their own indexes.
+    counted = None if filters.searches() else filters.filter_cases(cases)
+    paginator = CappedPaginator(ids, PAGE_SIZE, cap=COUNT_CAP, counted=counted)
+    page = paginator.get_page(request.GET.get("page"))
     # The rows of this page only, each with its case.
     page.object_list = Client.objects.filter(pk__in=page.object_list).select_related(
         "municipality", "consultant", "case__category"
