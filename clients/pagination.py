@@ -5,16 +5,23 @@ class CappedPaginator(Paginator):
     """Pages through at most `cap` rows; past the cap a list says "more than".
 
     Counting every row of a million residents costs more than the page itself, and nobody
-    pages that far: a search narrows the list down. So the count stops at the cap and needs no
-    order (the database takes whichever way ends soonest), and each page reads only its own
-    rows in order. Meant for a queryset of primary keys: the view then loads the rows of the
-    one page it shows, with whatever they need to display.
+    pages that far: a search narrows the list down. Meant for a queryset of primary keys: the
+    view then loads the rows of the one page it shows, with whatever they need to display.
+
+    Given `counted`, a queryset with as many rows that is cheaper to count (no order, its own
+    indexes), the count stops at the cap there and each page reads only its own rows. Without
+    it the first `cap` keys are read in one query: right for a search, whose few matches lie
+    together in the name order, where reading the page alone would walk past all the others.
     """
 
     def __init__(self, object_list, per_page, cap=1000, counted=None, **kwargs):
-        """`counted`: another queryset with as many rows, cheaper to count, if there is one."""
-        super().__init__(object_list, per_page, **kwargs)
         self.cap = cap
-        counted = (object_list if counted is None else counted).order_by()[: cap + 1].count()
-        self.is_capped = counted > cap
-        self.count = min(counted, cap)
+        if counted is None:
+            rows = list(object_list[: cap + 1])
+            self.is_capped = len(rows) > cap
+            super().__init__(rows[:cap], per_page, **kwargs)
+        else:
+            super().__init__(object_list, per_page, **kwargs)
+            total = counted.order_by()[: cap + 1].count()
+            self.is_capped = total > cap
+            self.count = min(total, cap)
