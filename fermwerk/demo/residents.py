@@ -494,8 +494,10 @@ def add_batch(indexes, numbers, municipalities, consultants, provisions, occupan
         for blocker in chosen
     )
     # The stored state, derived from the records as the model methods would have left it;
-    # first fresh statistics, so that PostgreSQL reads each case's records through indexes.
-    analyze()
+    # first, for a large region, fresh statistics, so that PostgreSQL reads each case's
+    # records through their indexes.
+    if len(clients) == BATCH_SIZE:
+        analyze()
     Placement.objects.recount(*{placement.provision_id for placement in placements})
     Case.objects.refresh(*[client.pk for client in clients])
 
