@@ -438,3 +438,17 @@ def test_a_long_list_counts_no_further_than_the_cap(client, as_user, municipalit
     assert "Meer dan 5 cliënten" in response.text
     assert "Pagina 1" in response.text
     assert "Pagina 1 van" not in response.text
+
+
+def test_the_waiting_list_of_a_missing_provision_is_404(client, as_user, db):
+    as_user("consultant")
+    url = reverse("trajectories:waiting_list", args=[424242])
+    assert client.get(url).status_code == 404
+
+
+def test_a_user_without_a_role_may_not_see_a_waiting_list(client, provision, client_record):
+    wait_in_line(provision, client_record)
+    client.force_login(factories.make_user())
+    response = client.get(reverse("trajectories:waiting_list", args=[provision.pk]))
+    assert response.status_code == 403
+    assert "Dijk" not in response.text
