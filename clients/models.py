@@ -1,16 +1,19 @@
 """The resident's record: identity, BSN, search, and who may see whom. The cycle lives in
 trajectories/, above this app; nothing here knows of it."""
 
-from datetime import date
+from datetime import date, timedelta
 
+import pgtrigger
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
-from partners.models import Municipality
+from partners.models import Municipality, OrganisationKind
 
 from .bsn import mask_bsn, normalise_bsn, validate_bsn
 
@@ -28,8 +31,12 @@ class ClientQuerySet(models.QuerySet):
         if user.has_perm("clients.view_client"):
             # Werkbedrijf staff see the residents of the municipalities their organisation serves.
             return self.filter(municipality__in=self.municipalities_visible_to(user))
-        # Social teams will see only cases shared with them under consent (sharing comes later).
-        return self.none()
+        # Everyone else (social teams, providers) sees the cases shared with their organisation.
+        return self.filter(pk__in=Share.objects.active().with_user(user).values("client"))
+
+    def shared_with(self, user):
+        """The residents whose case is shared with the user's organisation, now."""
+        return self.filter(pk__in=Share.objects.active().with_user(user).values("client"))
 
     def municipalities_visible_to(self, user):
         """The municipalities whose residents the user may see (the same rule as visible_to):
@@ -41,6 +48,11 @@ class ClientQuerySet(models.QuerySet):
         if user.has_perm("clients.view_client"):
             return Municipality.objects.filter(organisations__memberships__user=user).distinct()
         return Municipality.objects.none()
+
+    def annotatable_by(self, user):
+        """The residents to whose case the user may add a note or case conference: their own
+        work, or a case shared with their organisation."""
+        return self.editable_by(user) | self.shared_with(user)
 
     def editable_by(self, user):
         """The residents whose case the user may work on: visible, and the role edits cases."""
@@ -119,7 +131,9 @@ class Client(models.Model):
     search_name = models.TextField(editable=False, default="")
     created_at = models.DateTimeField(_("registered at"), auto_now_add=True)
     updated_at = models.DateTimeField(_("changed at"), auto_now=True)
-    history = HistoricalRecords(excluded_fields=["search_name"])
+    # Raised by every save through a form; a save based on an older version is refused.
+    version = models.PositiveIntegerField(default=1, editable=False)
+    history = HistoricalRecords(excluded_fields=["search_name", "version"])
 
     objects = ClientQuerySet.as_manager()
 
@@ -181,3 +195,224 @@ class Client(models.Model):
     def age_on(self, day):
         before_birthday = (day.month, day.day) < (self.date_of_birth.month, self.date_of_birth.day)
         return day.year - self.date_of_birth.year - before_birthday
+
+
+class Part(models.TextChoices):
+    """The parts of a case that can be shared with another organisation."""
+
+    SUMMARY = "summary", _("Summary: personal details, stage and own words")
+    ASSESSMENT = "assessment", _("Assessment, scores and diagnosis")
+    PLAN = "plan", _("Plan of action")
+    PLACEMENTS = "placements", _("Placements")
+    NOTES = "notes", _("Contacts, notes and case conferences")
+
+
+ALL_PARTS = frozenset(Part.values)
+
+
+def parts_visible_to(user, client):
+    """The parts of the resident's case the user may see: all of them for werkbedrijf staff,
+    the parts shared with their organisation for anyone else."""
+    if user.is_superuser or user.has_perm("clients.view_client"):
+        return ALL_PARTS
+    parts = set()
+    for shared in Share.objects.active().with_user(user).filter(client=client):
+        parts.update(shared.parts)
+    return frozenset(parts)
+
+
+class LawfulBasis(models.TextChoices):
+    CONSENT = "consent", _("The resident's consent")
+    LEGAL_TASK = "legal_task", _("A legal task")
+
+
+class ConsentForm(models.TextChoices):
+    WRITTEN = "written", _("In writing (signed form)")
+    DIGITAL = "digital", _("Digitally")
+    VERBAL = "verbal", _("Verbally, recorded in the file")
+
+
+class ShareQuerySet(models.QuerySet):
+    def active(self, today=None):
+        """Not withdrawn and not expired: a share ends by itself on its last day."""
+        return self.filter(withdrawn_at__isnull=True, valid_until__gte=today or date.today())
+
+    def with_user(self, user):
+        return self.filter(organisation__memberships__user=user)
+
+
+class Share(models.Model):
+    """A case shared with another organisation, on a recorded lawful basis and for a purpose."""
+
+    client = models.ForeignKey(
+        Client, on_delete=models.CASCADE, related_name="shares", verbose_name=_("client")
+    )
+    organisation = models.ForeignKey(
+        "partners.Organisation",
+        on_delete=models.PROTECT,
+        related_name="shares",
+        verbose_name=_("shared with"),
+    )
+    basis = models.CharField(_("lawful basis"), max_length=20, choices=LawfulBasis.choices)
+    consent_form = models.CharField(
+        _("consent given"), max_length=20, choices=ConsentForm.choices, blank=True
+    )
+    consent_given_on = models.DateField(_("consent given on"), null=True, blank=True)
+    legal_article = models.CharField(
+        _("article of law"),
+        max_length=200,
+        blank=True,
+        help_text=_("e.g. Participatiewet art. 7, Wmo 2015 art. 2.3.2"),
+    )
+    purpose = models.TextField(_("purpose"), max_length=1000)
+    parts = models.JSONField(_("parts shared"), default=list)
+    valid_until = models.DateField(_("until"))
+    shared_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        related_name="+",
+        verbose_name=_("shared by"),
+    )
+    shared_at = models.DateTimeField(_("shared at"), auto_now_add=True)
+    withdrawn_at = models.DateTimeField(_("withdrawn at"), null=True, blank=True)
+    withdrawn_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("withdrawn by"),
+    )
+    history = HistoricalRecords()
+
+    objects = ShareQuerySet.as_manager()
+
+    # A share runs at most this long; the consultant renews it with the resident.
+    LONGEST = timedelta(days=2 * 366)
+
+    class Meta:
+        verbose_name = _("share")
+        verbose_name_plural = _("shares")
+        ordering = ["-shared_at", "-pk"]
+        indexes = [models.Index(fields=["organisation", "valid_until"], name="share_org_until")]
+
+    def __str__(self):
+        return f"{self.client} – {self.organisation}"
+
+    @property
+    def is_active(self):
+        return self.withdrawn_at is None and self.valid_until >= date.today()
+
+    def get_parts_display(self):
+        labels = dict(Part.choices)
+        return [labels[part] for part in Part.values if part in self.parts]
+
+    def clean(self):
+        errors = {}
+        today = date.today()
+        if self.basis == LawfulBasis.CONSENT:
+            if not self.consent_form:
+                errors["consent_form"] = _("Say how the resident gave consent.")
+            if not self.consent_given_on:
+                errors["consent_given_on"] = _("Say when the resident gave consent.")
+            elif self.consent_given_on > today:
+                errors["consent_given_on"] = _("Consent cannot be given in the future.")
+        elif self.basis == LawfulBasis.LEGAL_TASK and not self.legal_article.strip():
+            errors["legal_article"] = _("Name the article of law that makes this a legal task.")
+        if not self.parts or not set(self.parts) <= ALL_PARTS:
+            errors["parts"] = _("Choose the parts of the case to share.")
+        if self.valid_until and self.valid_until < today:
+            errors["valid_until"] = _("A share cannot end in the past.")
+        elif self.valid_until and self.valid_until > today + self.LONGEST:
+            errors["valid_until"] = _("A share runs at most two years; renew it after that.")
+        if self.organisation_id and self.organisation.kind == OrganisationKind.WORK_COMPANY:
+            errors["organisation"] = _("The werkbedrijf sees its cases already.")
+        if errors:
+            raise ValidationError(errors)
+
+    def withdraw(self, user):
+        self.withdrawn_at = timezone.now()
+        self.withdrawn_by = user
+        self.save(update_fields=["withdrawn_at", "withdrawn_by"])
+
+
+class AccessLogQuerySet(models.QuerySet):
+    def record(self, user, action, clients=(), detail="", reason=""):
+        """Log that the user saw these residents (or, without any, did this); one row each."""
+        base = {
+            "user": user,
+            "username": user.get_username(),
+            "role": user.role or "",
+            "organisation": str(user.organisation or ""),
+            "action": action,
+            "detail": detail[:500],
+            "reason": reason,
+        }
+        rows = [AccessLog(client=client, **base) for client in clients] or [AccessLog(**base)]
+        return self.bulk_create(rows)
+
+    def bsn_searches_since(self, user, since):
+        return self.filter(user=user, action=AccessLog.Action.BSN_SEARCH, at__gte=since)
+
+
+class AccessLog(models.Model):
+    """Who saw which resident's data, when, in which role and why (in the spirit of NEN 7513).
+    Append-only: PostgreSQL refuses to change or delete a row."""
+
+    class Action(models.TextChoices):
+        VIEW_CASE = "view_case", _("Opened the case")
+        VIEW_TIMELINE = "view_timeline", _("Viewed the timeline")
+        VIEW_HISTORY = "view_history", _("Viewed the change history")
+        VIEW_DETAILS = "view_details", _("Opened the personal details")
+        VIEW_ADMIN = "view_admin", _("Opened in the administration")
+        SEARCH = "search", _("Found in a search")
+        BSN_SEARCH = "bsn_search", _("Searched for a full BSN")
+        BREAK_GLASS = "break_glass", _("Opened outside own caseload")
+        DUPLICATE_BSN = "duplicate_bsn", _("Told the BSN is on file")
+        EXPORT_PDF = "export_pdf", _("Exported as PDF")
+        EXPORT_JSON = "export_json", _("Exported as JSON")
+        EXPORT_CSV = "export_csv", _("Exported as CSV")
+
+    at = models.DateTimeField(_("when"), default=timezone.now)
+    # Plain references without constraints: the log outlives the users and residents it names.
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.DO_NOTHING,
+        db_constraint=False,
+        null=True,
+        related_name="+",
+        verbose_name=_("user"),
+    )
+    username = models.CharField(_("username"), max_length=150)
+    role = models.CharField(_("role"), max_length=30, blank=True)
+    organisation = models.CharField(_("organisation"), max_length=200, blank=True)
+    client = models.ForeignKey(
+        Client,
+        on_delete=models.DO_NOTHING,
+        db_constraint=False,
+        null=True,
+        related_name="+",
+        verbose_name=_("resident"),
+    )
+    action = models.CharField(_("what"), max_length=20, choices=Action.choices)
+    detail = models.CharField(_("detail"), max_length=500, blank=True)
+    reason = models.TextField(_("reason"), blank=True)
+
+    objects = AccessLogQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("access log entry")
+        verbose_name_plural = _("access log")
+        ordering = ["-at", "-pk"]
+        indexes = [
+            models.Index(fields=["client", "-at"], name="accesslog_client_at"),
+            models.Index(fields=["user", "action", "-at"], name="accesslog_user_at"),
+            models.Index(fields=["-at"], name="accesslog_at"),
+        ]
+        triggers = [
+            pgtrigger.Protect(name="append_only", operation=pgtrigger.Update | pgtrigger.Delete)
+        ]
+
+    def __str__(self):
+        return f"{self.at:%Y-%m-%d %H:%M} {self.username} {self.action}"

@@ -45,6 +45,7 @@ INSTALLED_APPS = [
     "django.contrib.humanize",
     "django_htmx",
     "simple_history",
+    "pgtrigger",
     "partners",
     "provisions",
     "clients",

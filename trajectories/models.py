@@ -16,7 +16,7 @@ from django.utils.functional import cached_property
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
-from clients.models import Client
+from clients.models import Client, ConsentForm
 from provisions.models import Participation, Provision
 
 
@@ -1172,6 +1172,15 @@ class CaseNote(models.Model):
         related_name="+",
         verbose_name=_("author"),
     )
+    # The author's organisation when they wrote it: a social team's note stays theirs.
+    organisation = models.ForeignKey(
+        "partners.Organisation",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("organisation"),
+    )
     created_at = models.DateTimeField(_("recorded at"), auto_now_add=True)
     history = HistoricalRecords()
 
@@ -1190,9 +1199,50 @@ class CaseNote(models.Model):
 
     def record(self):
         """Add this contact, note or case conference to the case file."""
+        if self.author and not self.organisation_id:
+            self.organisation = self.author.organisation
         self.full_clean()
         self.save()
         return self
+
+
+class Referral(models.Model):
+    """A social team's referral (aanmelding) of a resident to the werkbedrijf. It lands on
+    the resident's file, a new one in intake when the werkbedrijf did not know them."""
+
+    client = models.ForeignKey(
+        "clients.Client",
+        on_delete=models.CASCADE,
+        related_name="referrals",
+        verbose_name=_("client"),
+    )
+    organisation = models.ForeignKey(
+        "partners.Organisation",
+        on_delete=models.PROTECT,
+        related_name="referrals",
+        verbose_name=_("referred by organisation"),
+    )
+    referred_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        related_name="+",
+        verbose_name=_("referred by"),
+    )
+    question = models.TextField(_("question"), max_length=LONG_TEXT)
+    consent_form = models.CharField(_("consent given"), max_length=20, choices=ConsentForm.choices)
+    consent_given_on = models.DateField(_("consent given on"), validators=[validate_past_date])
+    referred_at = models.DateTimeField(_("referred at"), auto_now_add=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("referral")
+        verbose_name_plural = _("referrals")
+        ordering = ["-referred_at", "-pk"]
+        constraints = text_limits("referral", question=LONG_TEXT)
+
+    def __str__(self):
+        return f"{self.client} – {self.organisation}"
 
 
 class CaseQuerySet(models.QuerySet):
