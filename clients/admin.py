@@ -1,7 +1,7 @@
 from django.contrib import admin
 from simple_history.admin import SimpleHistoryAdmin
 
-from .models import Client
+from .models import AccessLog, Client, Share
 
 
 @admin.register(Client)
@@ -16,3 +16,45 @@ class ClientAdmin(SimpleHistoryAdmin):
     def get_queryset(self, request):
         # The admin respects the same access rule as the rest of the app.
         return super().get_queryset(request).visible_to(request.user)
+
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        response = super().change_view(request, object_id, form_url, extra_context)
+        client = self.get_queryset(request).filter(pk=object_id).first()
+        if client and request.method == "GET":
+            AccessLog.objects.record(request.user, AccessLog.Action.VIEW_ADMIN, clients=[client])
+        return response
+
+
+@admin.register(Share)
+class ShareAdmin(SimpleHistoryAdmin):
+    list_display = ["client", "organisation", "basis", "valid_until", "withdrawn_at"]
+    list_filter = ["basis", "organisation"]
+    list_select_related = ["client", "organisation"]
+    raw_id_fields = ["client"]
+    search_fields = ["client__search_name", "=client__bsn"]
+    show_full_result_count = False
+
+    def get_queryset(self, request):
+        visible = Client.objects.visible_to(request.user)
+        return super().get_queryset(request).filter(client__in=visible)
+
+
+@admin.register(AccessLog)
+class AccessLogAdmin(admin.ModelAdmin):
+    """Read only: the log is append-only, and PostgreSQL refuses changes anyway."""
+
+    list_display = ["at", "username", "role", "organisation", "client", "action", "reason"]
+    list_filter = ["action", "role"]
+    list_select_related = ["client"]
+    search_fields = ["username", "=client__bsn"]
+    date_hierarchy = "at"
+    show_full_result_count = False
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False

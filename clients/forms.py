@@ -1,12 +1,12 @@
-from datetime import date
+from datetime import date, timedelta
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from partners.models import Municipality, Role, User
+from partners.models import Municipality, Organisation, OrganisationKind, Role, User
 
 from .bsn import normalise_bsn, validate_bsn
-from .models import Client
+from .models import Client, LawfulBasis, Part, Share
 
 
 class DateInput(forms.DateInput):
@@ -54,6 +54,7 @@ class ClientForm(forms.ModelForm):
         self.user = user
         # The file a duplicate BSN belongs to, when the user may see it.
         self.existing = None
+        self.duplicate = None
         self.fields["bsn"].widget.attrs.update(inputmode="numeric", autocomplete="off")
         self.fields["municipality"].queryset = served_municipalities(user)
         self.fields["consultant"].queryset = (
@@ -68,6 +69,8 @@ class ClientForm(forms.ModelForm):
         bsn = normalise_bsn(self.cleaned_data["bsn"])
         validate_bsn(bsn)
         existing = Client.objects.filter(bsn=bsn).exclude(pk=self.instance.pk).first()
+        # Telling the user reveals that the person is known: the view logs it.
+        self.duplicate = existing
         if existing:
             if Client.objects.visible_to(self.user).filter(pk=existing.pk).exists():
                 self.existing = existing
@@ -115,3 +118,73 @@ def served_municipalities(user):
     if user.has_perm("clients.view_all_clients"):
         return Municipality.objects.all()
     return Municipality.objects.filter(organisations__memberships__user=user).distinct()
+
+
+class ShareForm(forms.ModelForm):
+    """Share a resident's case with a social team or provider that serves their municipality."""
+
+    optional_marker = True
+
+    parts = forms.MultipleChoiceField(
+        label=_("Parts shared"),
+        choices=Part.choices,
+        widget=forms.CheckboxSelectMultiple,
+        help_text=_("Share no more than the purpose needs."),
+    )
+
+    class Meta:
+        model = Share
+        fields = [
+            "organisation",
+            "basis",
+            "consent_form",
+            "consent_given_on",
+            "legal_article",
+            "purpose",
+            "parts",
+            "valid_until",
+        ]
+        widgets = {
+            "consent_given_on": DateInput,
+            "valid_until": DateInput,
+            "basis": forms.RadioSelect,
+            "purpose": forms.Textarea(attrs={"rows": 2}),
+        }
+
+    def __init__(self, *args, client, user, **kwargs):
+        kwargs.setdefault("instance", Share(client=client, shared_by=user))
+        super().__init__(*args, **kwargs)
+        self.fields["organisation"].queryset = Organisation.objects.filter(
+            municipalities=client.municipality_id
+        ).exclude(kind=OrganisationKind.WORK_COMPANY)
+        self.fields["basis"].choices = LawfulBasis.choices
+        self.fields["consent_form"].required = False
+        self.fields["valid_until"].initial = date.today() + timedelta(days=365)
+        self.fields["consent_given_on"].help_text = _("Required when the basis is consent.")
+        self.fields["legal_article"].help_text = _(
+            "Required when the basis is a legal task, e.g. Participatiewet art. 7."
+        )
+
+    def clean(self):
+        cleaned = super().clean()
+        # Only the chosen basis's own fields are kept.
+        if cleaned.get("basis") == LawfulBasis.LEGAL_TASK:
+            cleaned["consent_form"], cleaned["consent_given_on"] = "", None
+        elif cleaned.get("basis") == LawfulBasis.CONSENT:
+            cleaned["legal_article"] = ""
+        return cleaned
+
+
+class ReasonForm(forms.Form):
+    """Why a user opens a resident's file outside their own caseload (break the glass)."""
+
+    reason = forms.CharField(
+        label=_("Reason for opening this file"),
+        min_length=10,
+        max_length=500,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=_(
+            "e.g. standing in for a colleague, a question from the resident, a quality check. "
+            "Your reason is logged and shown to managers."
+        ),
+    )

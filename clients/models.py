@@ -13,7 +13,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
-from partners.models import Municipality, OrganisationKind
+from partners.models import Municipality, OrganisationKind, Role
 
 from .bsn import mask_bsn, normalise_bsn, validate_bsn
 
@@ -385,7 +385,7 @@ class AccessLog(models.Model):
         verbose_name=_("user"),
     )
     username = models.CharField(_("username"), max_length=150)
-    role = models.CharField(_("role"), max_length=30, blank=True)
+    role = models.CharField(_("role"), max_length=30, blank=True, choices=Role.choices)
     organisation = models.CharField(_("organisation"), max_length=200, blank=True)
     client = models.ForeignKey(
         Client,

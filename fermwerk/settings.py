@@ -66,6 +66,7 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
+    "trajectories.access.ReasonMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
 ]
 

@@ -7,7 +7,7 @@ from django.views.i18n import set_language
 
 from partners.forms import LoginForm
 
-from . import views
+from . import access_log, views
 
 admin.site.site_header = _("fermwerk administration")
 admin.site.site_title = _("fermwerk administration")
@@ -25,6 +25,8 @@ urlpatterns = [
     path("uitloggen/", auth_views.LogoutView.as_view(), name="logout"),
     path("taal/", login_not_required(set_language), name="set_language"),
     path("rapportages/", views.reports, name="reports"),
+    path("toegangslog/", access_log.access_log, name="access_log"),
+    path("toegangslog/export.csv", access_log.access_log_csv, name="access_log_csv"),
     path("", include("trajectories.urls")),
     path("voorzieningen/", include("provisions.urls")),
     path("ketenpartners/", include("partners.urls")),

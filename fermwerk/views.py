@@ -8,7 +8,10 @@ from trajectories.models import CaseCount, category_counts, stage_counts
 
 
 def home(request):
-    if request.user.has_perm("clients.view_client") and request.user.clients.exists():
+    if not request.user.has_perm("clients.view_client"):
+        # Social teams and providers work in the cases shared with them.
+        return redirect("trajectories:shared")
+    if request.user.clients.exists():
         return redirect("trajectories:mine")
     return redirect("trajectories:list")
 

@@ -1,7 +1,7 @@
 """Small builders for test data; each fills in what a test does not care about."""
 
 import itertools
-from datetime import date
+from datetime import date, timedelta
 
 from django.contrib.auth.models import Group
 
@@ -126,3 +126,28 @@ def make_full_cycle(client, provision=None, on=date(2026, 1, 5)):
 def stage_of(client):
     """The stage stored in the resident's case, read afresh."""
     return Case.objects.get(pk=client.pk).stage
+
+
+def make_share(client, organisation, parts=("summary", "plan"), valid_until=None, **fields):
+    """Share the resident's case with the organisation, with consent given a week ago."""
+    from clients.models import ConsentForm, LawfulBasis, Share
+
+    values = {
+        "basis": LawfulBasis.CONSENT,
+        "consent_form": ConsentForm.WRITTEN,
+        "consent_given_on": date.today() - timedelta(days=7),
+        "purpose": "Afstemmen van ondersteuning thuis en werk.",
+        "parts": list(parts),
+        "valid_until": valid_until or date.today() + timedelta(days=90),
+    }
+    values.update(fields)
+    return Share.objects.create(client=client, organisation=organisation, **values)
+
+
+def give_reason(test_client, resident, reason="Vervanging van een collega tijdens verlof."):
+    """Break the glass for a file outside the user's caseload, as the reason page does."""
+    from django.urls import reverse
+
+    return test_client.post(
+        reverse("trajectories:open_with_reason", args=[resident.pk]), {"reason": reason}
+    )

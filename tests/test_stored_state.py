@@ -257,6 +257,7 @@ def test_moving_a_resident_to_another_municipality_moves_the_case_and_its_count(
     client, administrator, client_record, other_municipality, municipality
 ):
     client.force_login(administrator)
+    factories.give_reason(client, client_record)
     data = {
         "first_name": client_record.first_name,
         "name_prefix": client_record.name_prefix,

@@ -25,6 +25,7 @@ from .models import (
     Placement,
     PlanOfAction,
     Reevaluation,
+    Referral,
     ScoreLevel,
     Transition,
 )
@@ -205,8 +206,14 @@ class TransitionAdmin(ClientRecordAdmin):
 
 @admin.register(CaseNote)
 class CaseNoteAdmin(ClientRecordAdmin):
-    list_display = ["client", "kind", "happened_on", "author"]
+    list_display = ["client", "kind", "happened_on", "author", "organisation"]
     list_filter = ["kind"]
+
+
+@admin.register(Referral)
+class ReferralAdmin(ClientRecordAdmin):
+    list_display = ["client", "organisation", "referred_by", "referred_at"]
+    list_filter = ["organisation"]
 
 
 # The resident's record and the catalogue are administered in their own apps; what the cycle

@@ -8,8 +8,9 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils.translation import gettext_lazy as _
 
+from clients.bsn import normalise_bsn, validate_bsn
 from clients.forms import DateInput
-from clients.models import MAX_SEARCH_WORDS
+from clients.models import MAX_SEARCH_WORDS, Client, ConsentForm
 from partners.models import Municipality, Organisation
 from provisions.models import ChainStep, Participation, Provision
 
@@ -30,6 +31,7 @@ from .models import (
     Placement,
     PlanOfAction,
     Reevaluation,
+    Referral,
     ScoreLevel,
     Stage,
     Transition,
@@ -587,3 +589,75 @@ class ClientFilterForm(forms.Form):
 
     def is_filtered(self):
         return self.is_valid() and any(self.cleaned_data.values())
+
+
+class ReferralForm(forms.Form):
+    """A social team refers a resident to the werkbedrijf (aanmelding), with their consent."""
+
+    optional_marker = True
+
+    first_name = forms.CharField(label=_("First name"), max_length=100)
+    name_prefix = forms.CharField(label=_("Prefix"), max_length=20, required=False)
+    last_name = forms.CharField(label=_("Last name"), max_length=100)
+    date_of_birth = forms.DateField(label=_("Date of birth"), widget=DateInput)
+    bsn = forms.CharField(
+        label=_("BSN"),
+        max_length=20,
+        validators=[validate_bsn],
+        widget=forms.TextInput(attrs={"inputmode": "numeric", "autocomplete": "off"}),
+    )
+    municipality = forms.ModelChoiceField(Municipality.objects.none(), label=_("Municipality"))
+    question = text_field(Referral, "question", _("The question for the werkbedrijf"), 4, True)
+    consent_form = forms.ChoiceField(label=_("Consent given"), choices=ConsentForm.choices)
+    consent_given_on = date_field(Referral, "consent_given_on", _("Consent given on"))
+    consent = forms.BooleanField(
+        label=_(
+            "The resident agrees to this referral and to the werkbedrijf receiving these details."
+        )
+    )
+
+    def __init__(self, *args, user, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.user = user
+        self.fields["municipality"].queryset = Municipality.objects.filter(
+            organisations__memberships__user=user
+        ).distinct()
+
+    def clean_bsn(self):
+        return normalise_bsn(self.cleaned_data["bsn"])
+
+    def clean_date_of_birth(self):
+        born = self.cleaned_data["date_of_birth"]
+        if born > date.today() or born.year < 1900:
+            raise ValidationError(_("Check the date of birth."))
+        return born
+
+    def save(self):
+        """The referral lands on the resident's file: an existing one (the social team is not
+        told whether the werkbedrijf knew them) or a new one in intake."""
+        data = self.cleaned_data
+        with transaction.atomic():
+            client = Client.objects.select_for_update().filter(bsn=data["bsn"]).first()
+            if client is None:
+                client = Client.objects.create(
+                    **{
+                        name: data[name]
+                        for name in (
+                            "first_name",
+                            "name_prefix",
+                            "last_name",
+                            "bsn",
+                            "date_of_birth",
+                            "municipality",
+                        )
+                    }
+                )
+                Case.objects.refresh(client.pk)
+            return Referral.objects.create(
+                client=client,
+                organisation=self.user.organisation,
+                referred_by=self.user,
+                question=data["question"],
+                consent_form=data["consent_form"],
+                consent_given_on=data["consent_given_on"],
+            )

@@ -9,6 +9,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from clients.models import ALL_PARTS, Part
+
 from .models import (
     Assessment,
     CaseNote,
@@ -17,6 +19,7 @@ from .models import (
     Intake,
     Placement,
     Reevaluation,
+    Referral,
     Transition,
 )
 
@@ -31,6 +34,23 @@ class EventKind(models.TextChoices):
     TRANSITION = "transition", gettext_lazy("Transitions")
     REEVALUATION = "reevaluation", gettext_lazy("Re-evaluations")
     CHANGE = "change", gettext_lazy("Registration and personal details")
+    REFERRAL = "referral", gettext_lazy("Referrals")
+
+
+# The part of a case each kind of event belongs to, for those who see only the parts shared.
+PART_OF = {
+    EventKind.NOTE: Part.NOTES,
+    EventKind.CONFERENCE: Part.NOTES,
+    EventKind.ASSESSMENT: Part.ASSESSMENT,
+    EventKind.DIAGNOSIS: Part.ASSESSMENT,
+    EventKind.PLAN: Part.PLAN,
+    EventKind.PLACEMENT: Part.PLACEMENTS,
+    EventKind.TRANSITION: Part.PLACEMENTS,
+    EventKind.REEVALUATION: Part.PLACEMENTS,
+    EventKind.CHANGE: Part.SUMMARY,
+    EventKind.REFERRAL: Part.SUMMARY,
+}
+NOTE_KINDS = {EventKind.NOTE, EventKind.CONFERENCE}
 
 
 @dataclass
@@ -60,32 +80,74 @@ class TimelineFilterForm(forms.Form):
         label=gettext_lazy("Show"),
     )
 
+    def __init__(self, *args, parts=ALL_PARTS, **kwargs):
+        super().__init__(*args, **kwargs)
+        # Only the kinds of event in the parts the user sees are offered.
+        self.fields["kind"].choices = [
+            (kind, label)
+            for kind, label in EventKind.choices
+            if PART_OF[kind] in parts or kind in NOTE_KINDS
+        ]
+
     def kinds(self):
         if self.is_bound and self.is_valid() and self.cleaned_data["kind"]:
             return set(self.cleaned_data["kind"])
         return set(EventKind.values)
 
 
-def case_timeline(client, kinds):
-    """The events of one case, newest first, of the chosen kinds."""
+def case_timeline(client, kinds, parts=ALL_PARTS, user=None):
+    """The events of one case, newest first, of the chosen kinds, and of those only the
+    parts of the case the user may see (their own organisation's notes always)."""
+    kinds = {kind for kind in kinds if PART_OF[kind] in parts or kind in NOTE_KINDS}
+    notes_by = None if Part.NOTES in parts else user
     events = []
     for kind, collect in COLLECTORS:
         if kind & kinds:
-            events.extend(event for event in collect(client) if event.kind in kinds)
+            found = notes(client, notes_by) if collect is notes else collect(client)
+            events.extend(event for event in found if event.kind in kinds)
     return sorted(events, key=lambda event: event.sort_key, reverse=True)
 
 
-def notes(client):
-    for note in CaseNote.objects.filter(client=client).select_related("author"):
+def notes(client, only_organisation_of=None):
+    found = CaseNote.objects.filter(client=client).select_related("author", "organisation")
+    if only_organisation_of is not None:
+        found = found.filter(organisation__memberships__user=only_organisation_of)
+    for note in found:
         conference = note.kind == CaseNote.Kind.CASE_CONFERENCE
+        details = (
+            [_("Participants: %(names)s") % {"names": note.participants}] if conference else []
+        )
+        if note.organisation:
+            details.append(str(note.organisation))
         yield Event(
             note.happened_on,
             EventKind.CONFERENCE if conference else EventKind.NOTE,
             note.get_kind_display(),
             note.text,
             note.author,
-            [_("Participants: %(names)s") % {"names": note.participants}] if conference else [],
+            details,
             note.created_at,
+        )
+
+
+def referrals(client):
+    for referral in Referral.objects.filter(client=client).select_related(
+        "organisation", "referred_by"
+    ):
+        yield Event(
+            timezone.localdate(referral.referred_at),
+            EventKind.REFERRAL,
+            _("Referred by %(organisation)s") % {"organisation": referral.organisation},
+            referral.question,
+            referral.referred_by,
+            [
+                _("Consent: %(form)s, %(date)s")
+                % {
+                    "form": referral.get_consent_form_display(),
+                    "date": referral.consent_given_on.strftime("%d-%m-%Y"),
+                }
+            ],
+            referral.referred_at,
         )
 
 
@@ -245,4 +307,5 @@ COLLECTORS = [
     ({EventKind.TRANSITION}, transitions),
     ({EventKind.REEVALUATION}, reevaluations),
     ({EventKind.CHANGE}, changes),
+    ({EventKind.REFERRAL}, referrals),
 ]

@@ -29,6 +29,9 @@ case_patterns = [
     path("herbeoordeling/", views.reevaluation, name="reevaluation"),
     path("notitie/", views.note, name="note"),
     path("tijdlijn/", views.timeline, name="timeline"),
+    path("reden/", views.open_with_reason, name="open_with_reason"),
+    path("delen/", views.share, name="share"),
+    path("delen/<int:share_pk>/intrekken/", views.withdraw_share, name="withdraw_share"),
     path("concept/<str:form_name>/", views.save_draft, name="save_draft"),
     path("concept/<str:form_name>/weggooien/", views.discard_draft, name="discard_draft"),
 ]
@@ -37,6 +40,8 @@ urlpatterns = [
     path("mijn-clienten/", views.client_list, {"mine": True}, name="mine"),
     path("clienten/", views.client_list, name="list"),
     path("clienten/inschrijven/", views.register, name="register"),
+    path("gedeelde-casussen/", views.shared_cases, name="shared"),
+    path("aanmelden/", views.refer, name="refer"),
     path("clienten/<int:pk>/", include(case_patterns)),
     path("voorzieningen/<int:provision_pk>/wachtlijst/", views.waiting_list, name="waiting_list"),
 ]

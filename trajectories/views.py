@@ -1,6 +1,7 @@
 """The pages of the cycle: the caseload and client list, the case page, and the steps of the
 cycle on it, each one a form that HTMX swaps in, or a full page."""
 
+from datetime import timedelta
 from types import SimpleNamespace
 
 from django.contrib import messages
@@ -8,7 +9,7 @@ from django.contrib.auth.decorators import permission_required
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.db.models import Prefetch
-from django.http import HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template.loader import render_to_string
 from django.urls import reverse
@@ -20,30 +21,72 @@ from django.views.decorators.http import require_POST
 from django.views.decorators.vary import vary_on_headers
 from django_htmx.http import push_url, reswap, retarget
 
-from clients.forms import ClientForm
-from clients.models import Client
+from clients.bsn import mask_bsn, normalise_bsn
+from clients.forms import ClientForm, ReasonForm, ShareForm
+from clients.models import ALL_PARTS, AccessLog, Client, Share, parts_visible_to
 from clients.pagination import CappedPaginator
 from provisions.models import Provision
 
 from . import forms
-from .models import Action, Case, DomainScore, FormDraft, Goal, Placement, Stage
+from .access import ReasonRequired, needs_reason, remember_reason, safe_next
+from .models import Action, Case, DomainScore, FormDraft, Goal, Placement, Referral, Stage
 from .timeline import TimelineFilterForm, case_timeline
 
 PAGE_SIZE = 25
 # Lists count at most this many residents; past it they say "more than" (see CappedPaginator).
 COUNT_CAP = 1000
+# A user who may not see full BSNs could confirm a guessed one by searching for it: they may
+# search for so many full BSNs an hour.
+BSN_SEARCHES_PER_HOUR = 10
+
+
+def is_full_bsn(query):
+    bsn = normalise_bsn(query.strip())
+    return len(bsn) == 9 and bsn.isascii() and bsn.isdigit()
+
+
+def bsn_search_refused(request, filters):
+    """Log a full-BSN search by a user who may not see BSNs; refuse it past the hourly limit."""
+    query = filters.cleaned_data.get("q", "") if filters.is_valid() else ""
+    if request.user.has_perm("clients.view_bsn") or not is_full_bsn(query):
+        return False
+    hour_ago = timezone.now() - timedelta(hours=1)
+    searches = AccessLog.objects.bsn_searches_since(request.user, hour_ago).count()
+    if searches >= BSN_SEARCHES_PER_HOUR:
+        filters.add_error(
+            "q",
+            _(
+                "You searched for %(limit)s full BSNs in the past hour, the most allowed. "
+                "Search by name or date of birth, or try again later."
+            )
+            % {"limit": BSN_SEARCHES_PER_HOUR},
+        )
+        return True
+    found = Client.objects.visible_to(request.user).search(query)[:1]
+    AccessLog.objects.record(
+        request.user,
+        AccessLog.Action.BSN_SEARCH,
+        clients=list(found),
+        detail=mask_bsn(normalise_bsn(query)),
+    )
+    return False
 
 
 @vary_on_headers("HX-Request")
 def client_list(request, mine=False):
     """All residents the user may see, or (mine) the consultant's own caseload; searchable,
     and filtered by the stored state of their cases."""
+    if not request.user.has_perm("clients.view_client"):
+        # Social teams and providers have their own list: the cases shared with them.
+        raise Http404
     clients = Client.objects.visible_to(request.user)
     cases = Case.objects.visible_to(request.user)
     if mine:
         clients = clients.filter(consultant=request.user)
         cases = cases.filter(consultant=request.user)
     filters = forms.ClientFilterForm(request.GET)
+    if bsn_search_refused(request, filters):
+        clients, cases = clients.none(), cases.none()
     ids = filters.apply(clients, consultant=request.user if mine else None)
     ids = ids.values_list("pk", flat=True)
     # Without a search the cases alone say how many there are, through their own indexes.
@@ -51,9 +94,19 @@ def client_list(request, mine=False):
     paginator = CappedPaginator(ids, PAGE_SIZE, cap=COUNT_CAP, counted=counted)
     page = paginator.get_page(request.GET.get("page"))
     # The rows of this page only, each with its case.
-    page.object_list = Client.objects.filter(pk__in=page.object_list).select_related(
-        "municipality", "consultant", "case__category"
+    page.object_list = list(
+        Client.objects.filter(pk__in=page.object_list).select_related(
+            "municipality", "consultant", "case__category"
+        )
     )
+    if filters.searches() and page.object_list:
+        # Who was found by whose search is part of the access log.
+        AccessLog.objects.record(
+            request.user,
+            AccessLog.Action.SEARCH,
+            clients=page.object_list,
+            detail=searched_for(filters),
+        )
     template = "trajectories/list.html#results" if request.htmx else "trajectories/list.html"
     return render(
         request,
@@ -69,6 +122,12 @@ def client_list(request, mine=False):
     )
 
 
+def searched_for(filters):
+    """The search as the log keeps it: a full BSN masked, the rest as typed."""
+    query = filters.cleaned_data.get("q", "")
+    return mask_bsn(normalise_bsn(query)) if is_full_bsn(query) else query
+
+
 def register(request):
     """Register a resident and open their case; a BSN already on file leads to that file."""
     if not request.user.has_perm("clients.add_client"):
@@ -81,6 +140,11 @@ def register(request):
                 Case.objects.refresh(client.pk)
             messages.success(request, _("%(name)s is registered.") % {"name": client})
             return redirect(client)
+        if form.duplicate:
+            # The message tells the user this person is known here: that is an access too.
+            AccessLog.objects.record(
+                request.user, AccessLog.Action.DUPLICATE_BSN, clients=[form.duplicate]
+            )
         if form.existing:
             messages.info(
                 request,
@@ -94,7 +158,7 @@ def register(request):
 def edit(request, pk):
     """Change a resident's personal details or consultant; the history keeps the old values,
     the case follows (it keeps the municipality and consultant for the lists)."""
-    client = get_object_or_404(Client.objects.editable_by(request.user), pk=pk)
+    client = editable_client(request, pk)
     form = ClientForm(
         request.POST if request.method == "POST" else None, instance=client, user=request.user
     )
@@ -144,26 +208,47 @@ def case_file(client):
 
 
 def case_context(request, client):
-    """What the case page shows of a resident, shared by the page and its HTMX updates."""
+    """What the case page shows of a resident, shared by the page and its HTMX updates:
+    to werkbedrijf staff all of it, to others the parts shared with their organisation."""
+    user = request.user
     records = case_file(client)
+    parts = parts_visible_to(user, client)
+    staff = parts == ALL_PARTS
+    can_edit = staff and Client.objects.editable_by(user).filter(pk=client.pk).exists()
     return {
         "client": client,
         "case": client.case,
         "records": records,
+        "parts": parts,
         "primary_step": client.case.primary_step(records.placements),
         "stages": Stage.choices,
-        "show_bsn": request.user.has_perm("clients.view_bsn"),
-        "can_edit": Client.objects.editable_by(request.user).filter(pk=client.pk).exists(),
-        "timeline_filters": TimelineFilterForm(),
+        "show_bsn": user.has_perm("clients.view_bsn"),
+        "can_edit": can_edit,
+        # Werkbedrijf staff note what they may edit; others what is shared with them.
+        "can_note": can_edit or (not staff and user.has_perm("trajectories.add_casenote")),
+        "can_share": staff and user.has_perm("clients.add_share"),
+        "shares": (
+            list(client.shares.select_related("organisation", "shared_by"))
+            if user.has_perm("clients.view_share")
+            else []
+        ),
+        "viewed_by": (
+            list(AccessLog.objects.filter(client=client).select_related("user")[:10])
+            if staff
+            else []
+        ),
+        "timeline_filters": TimelineFilterForm(parts=parts),
     }
 
 
-def case_client(request, pk):
-    """The resident with their case; 404 for whoever may not see it."""
-    clients = Client.objects.visible_to(request.user).select_related(
-        "municipality", "consultant", "case"
-    )
+def case_client(request, pk, clients=None):
+    """The resident with their case; 404 for whoever may not see it, and the question for a
+    reason first when the file lies outside the user's caseload (see access.py)."""
+    clients = clients if clients is not None else Client.objects.visible_to(request.user)
+    clients = clients.select_related("municipality", "consultant", "case")
     client = get_object_or_404(clients, pk=pk)
+    if needs_reason(request, client):
+        raise ReasonRequired(client)
     if not hasattr(client, "case"):
         # A resident entered outside fermwerk's own pages (an import) gets a case here.
         Case.objects.refresh(client.pk)
@@ -173,7 +258,28 @@ def case_client(request, pk):
 
 def case_detail(request, pk):
     client = case_client(request, pk)
+    AccessLog.objects.record(request.user, AccessLog.Action.VIEW_CASE, clients=[client])
     return render(request, "trajectories/case.html", case_context(request, client))
+
+
+def open_with_reason(request, pk):
+    """Break the glass: say why before opening a file outside one's own caseload."""
+    client = get_object_or_404(Client.objects.visible_to(request.user), pk=pk)
+    target = safe_next(request, client.get_absolute_url())
+    if not needs_reason(request, client):
+        return redirect(target)
+    form = ReasonForm(request.POST if request.method == "POST" else None)
+    if request.method == "POST" and form.is_valid():
+        AccessLog.objects.record(
+            request.user,
+            AccessLog.Action.BREAK_GLASS,
+            clients=[client],
+            reason=form.cleaned_data["reason"],
+        )
+        remember_reason(request, client)
+        return redirect(target)
+    context = {"client": client, "form": form, "next": target}
+    return render(request, "trajectories/open_with_reason.html", context)
 
 
 @permission_required("provisions.view_provision", raise_exception=True)
@@ -200,7 +306,12 @@ def waiting_list(request, provision_pk):
 
 def editable_client(request, pk):
     """The resident, if the user may work on the case; 404 for anyone else."""
-    return get_object_or_404(Client.objects.editable_by(request.user), pk=pk)
+    return case_client(request, pk, Client.objects.editable_by(request.user))
+
+
+def annotatable_client(request, pk):
+    """The resident, if the user may add notes to the case (a shared one too); else 404."""
+    return case_client(request, pk, Client.objects.annotatable_by(request.user))
 
 
 def draft_for(request, client, form_name):
@@ -248,12 +359,12 @@ def step_done(request, client, message, form_name=None):
     return reswap(retarget(response, "#case"), "outerHTML")
 
 
-def step_view(form_class, step, title, saved_message):
+def step_view(form_class, step, title, saved_message, find_client=editable_client):
     """A view for one step form of the cycle that needs only the resident; drafts are kept."""
 
     @vary_on_headers("HX-Request")
     def view(request, pk):
-        client = editable_client(request, pk)
+        client = find_client(request, pk)
         form, draft = bind(request, client, form_class, step)
         if request.method == "POST" and form.is_valid() and form.save_or_explain():
             return step_done(request, client, saved_message, step)
@@ -289,6 +400,7 @@ note = step_view(
     "note",
     gettext_lazy("Contact, note or case conference"),
     gettext_lazy("The note is saved."),
+    find_client=annotatable_client,
 )
 reevaluation = step_view(
     forms.ReevaluationForm,
@@ -299,12 +411,17 @@ reevaluation = step_view(
 DRAFTABLE = {"intake", "diagnosis", "goal", "action", "note", "reevaluation"}
 
 
+def draft_client(request, pk, form_name):
+    """The resident whose form the user is typing, if they may fill it in; else 404."""
+    if form_name not in DRAFTABLE:
+        raise Http404
+    return (annotatable_client if form_name == "note" else editable_client)(request, pk)
+
+
 @require_POST
 def save_draft(request, pk, form_name):
     """Keep what the consultant typed so far (HTMX, as they type); answers with a short status."""
-    client = editable_client(request, pk)
-    if form_name not in DRAFTABLE:
-        return HttpResponse(status=404)
+    client = draft_client(request, pk, form_name)
     # PostgreSQL's jsonb holds no NUL character; no form field accepts one either.
     data = {
         key.replace("\x00", ""): [value.replace("\x00", "") for value in values]
@@ -320,9 +437,7 @@ def save_draft(request, pk, form_name):
 
 @require_POST
 def discard_draft(request, pk, form_name):
-    client = editable_client(request, pk)
-    if form_name not in DRAFTABLE:
-        return HttpResponse(status=404)
+    client = draft_client(request, pk, form_name)
     FormDraft.objects.filter(user=request.user, client=client, form_name=form_name).delete()
     return redirect("trajectories:" + form_name, pk=client.pk)
 
@@ -412,12 +527,92 @@ def placement_step(request, pk, placement_pk, step):
 @vary_on_headers("HX-Request")
 def timeline(request, pk):
     """Every event of the case in order, filterable by kind."""
-    client = get_object_or_404(Client.objects.visible_to(request.user), pk=pk)
-    filters = TimelineFilterForm(request.GET or None)
+    client = case_client(request, pk)
+    if not request.htmx:
+        # Within the case page it is part of a view already logged.
+        AccessLog.objects.record(request.user, AccessLog.Action.VIEW_TIMELINE, clients=[client])
+    parts = parts_visible_to(request.user, client)
+    filters = TimelineFilterForm(request.GET or None, parts=parts)
     context = {
         "client": client,
         "filters": filters,
-        "events": case_timeline(client, filters.kinds()),
+        "events": case_timeline(client, filters.kinds(), parts, request.user),
     }
     template = "trajectories/timeline.html"
     return render(request, f"{template}#events" if request.htmx else template, context)
+
+
+@vary_on_headers("HX-Request")
+def share(request, pk):
+    """Share the case with a social team or provider, on a lawful basis, for a purpose."""
+    if not request.user.has_perm("clients.add_share"):
+        raise Http404
+    client = editable_client(request, pk)
+    form = ShareForm(
+        request.POST if request.method == "POST" else None, client=client, user=request.user
+    )
+    if request.method == "POST" and form.is_valid():
+        shared = form.save()
+        message = _("The case is shared with %(organisation)s until %(date)s.") % {
+            "organisation": shared.organisation,
+            "date": shared.valid_until.strftime("%d-%m-%Y"),
+        }
+        return step_done(request, client, message)
+    return show_step(request, client, form, "share", _("Share the case"))
+
+
+@require_POST
+def withdraw_share(request, pk, share_pk):
+    if not request.user.has_perm("clients.change_share"):
+        raise Http404
+    client = editable_client(request, pk)
+    shared = get_object_or_404(Share.objects.active().filter(client=client), pk=share_pk)
+    shared.withdraw(request.user)
+    return step_done(
+        request,
+        client,
+        _("Sharing with %(organisation)s is withdrawn.") % {"organisation": shared.organisation},
+    )
+
+
+def shared_cases(request):
+    """A social team's (or provider's) list: the cases shared with their organisation now."""
+    if request.user.has_perm("clients.view_client"):
+        raise Http404
+    shares = (
+        Share.objects.active()
+        .with_user(request.user)
+        .select_related("client__municipality", "client__case", "organisation", "shared_by")
+        .order_by("client__last_name", "client__first_name", "pk")
+    )
+    paginator = CappedPaginator(shares, PAGE_SIZE, cap=COUNT_CAP)
+    page = paginator.get_page(request.GET.get("page"))
+    can_refer = request.user.has_perm("trajectories.add_referral")
+    referrals = (
+        Referral.objects.filter(organisation__memberships__user=request.user).select_related(
+            "client", "referred_by"
+        )[:10]
+        if can_refer
+        else []
+    )
+    return render(
+        request,
+        "trajectories/shared.html",
+        {"page_obj": page, "referrals": referrals, "can_refer": can_refer},
+    )
+
+
+def refer(request):
+    """A social team refers a resident to the werkbedrijf (aanmelding)."""
+    if not request.user.has_perm("trajectories.add_referral") or not request.user.organisation:
+        raise Http404
+    form = forms.ReferralForm(request.POST if request.method == "POST" else None, user=request.user)
+    if request.method == "POST" and form.is_valid():
+        referral = form.save()
+        messages.success(
+            request,
+            _("The referral of %(name)s is sent to the werkbedrijf.")
+            % {"name": referral.client.full_name},
+        )
+        return redirect("trajectories:shared")
+    return render(request, "trajectories/refer.html", {"form": form})

@@ -84,7 +84,7 @@ class Migration(migrations.Migration):
                 ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
                 ('at', models.DateTimeField(default=django.utils.timezone.now, verbose_name='when')),
                 ('username', models.CharField(max_length=150, verbose_name='username')),
-                ('role', models.CharField(blank=True, max_length=30, verbose_name='role')),
+                ('role', models.CharField(blank=True, choices=[('consultant', 'Consultant'), ('social_team', 'Social-team member'), ('manager', 'Manager'), ('administrator', 'Administrator')], max_length=30, verbose_name='role')),
                 ('organisation', models.CharField(blank=True, max_length=200, verbose_name='organisation')),
                 ('action', models.CharField(choices=[('view_case', 'Opened the case'), ('view_timeline', 'Viewed the timeline'), ('view_history', 'Viewed the change history'), ('view_details', 'Opened the personal details'), ('view_admin', 'Opened in the administration'), ('search', 'Found in a search'), ('bsn_search', 'Searched for a full BSN'), ('break_glass', 'Opened outside own caseload'), ('duplicate_bsn', 'Told the BSN is on file'), ('export_pdf', 'Exported as PDF'), ('export_json', 'Exported as JSON'), ('export_csv', 'Exported as CSV')], max_length=20, verbose_name='what')),
                 ('detail', models.CharField(blank=True, max_length=500, verbose_name='detail')),

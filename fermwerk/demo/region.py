@@ -357,16 +357,6 @@ USERS = [
         False,
     ),
     (
-        "socialteam",
-        "Sanne",
-        "Bakker-Demo",
-        Role.SOCIAL_TEAM,
-        "Sociaal team Woerden",
-        "Medewerker sociaal team",
-        False,
-        False,
-    ),
-    (
         "manager",
         "Marco",
         "Visser-Demo",

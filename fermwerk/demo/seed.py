@@ -4,6 +4,7 @@ from django.db import transaction
 
 from .region import ensure_municipalities, ensure_organisations, ensure_provisions, ensure_users
 from .residents import add_residents
+from .sharing import ensure_social_teams
 
 
 def seed(residents=200, log=print):
@@ -14,3 +15,5 @@ def seed(residents=200, log=print):
         provisions = ensure_provisions(organisations, municipalities)
         consultants = ensure_users(organisations)
     add_residents(residents, list(municipalities.values()), consultants, provisions, log)
+    with transaction.atomic():
+        ensure_social_teams(organisations)
