@@ -6,7 +6,7 @@ from datetime import date, timedelta
 import pytest
 from django.urls import reverse
 
-from clients.models import AccessLog, Share
+from clients.models import Share
 from partners.models import OrganisationKind
 from trajectories.models import Case, CaseNote, Referral, Stage
 
