@@ -123,7 +123,8 @@ def served_municipalities(user):
 class ShareForm(forms.ModelForm):
     """Share a resident's case with a social team or provider that serves their municipality."""
 
-    optional_marker = True
+    # The basis decides which fields are needed; their help texts say so, not "(optional)".
+    optional_marker = False
 
     parts = forms.MultipleChoiceField(
         label=_("Parts shared"),
@@ -152,14 +153,15 @@ class ShareForm(forms.ModelForm):
         }
 
     def __init__(self, *args, client, user, **kwargs):
-        kwargs.setdefault("instance", Share(client=client, shared_by=user))
+        # A year, unless the consultant agrees otherwise with the resident.
+        until = date.today() + timedelta(days=365)
+        kwargs.setdefault("instance", Share(client=client, shared_by=user, valid_until=until))
         super().__init__(*args, **kwargs)
         self.fields["organisation"].queryset = Organisation.objects.filter(
             municipalities=client.municipality_id
         ).exclude(kind=OrganisationKind.WORK_COMPANY)
         self.fields["basis"].choices = LawfulBasis.choices
         self.fields["consent_form"].required = False
-        self.fields["valid_until"].initial = date.today() + timedelta(days=365)
         self.fields["consent_given_on"].help_text = _("Required when the basis is consent.")
         self.fields["legal_article"].help_text = _(
             "Required when the basis is a legal task, e.g. Participatiewet art. 7."

@@ -110,9 +110,7 @@ def hidden_cases(role, world):
 
 
 @pytest.mark.parametrize("role", ROLES)
-def test_every_url_answers_404_for_an_object_the_role_may_not_reach(
-    client, request, world, role
-):
+def test_every_url_answers_404_for_an_object_the_role_may_not_reach(client, request, world, role):
     user = request.getfixturevalue(role)
     client.force_login(user)
     if role in ("manager", "administrator"):
