@@ -4,6 +4,7 @@ glass; the manager reads the access log. Each page is checked with axe."""
 
 import re
 from datetime import date
+from pathlib import Path
 
 import pytest
 from django.urls import reverse
@@ -136,4 +137,4 @@ def test_a_colleague_breaks_the_glass_and_the_manager_reads_it(
     assert serious_violations(page) == []
     with page.expect_download() as download:
         page.get_by_role("link", name="Exporteren als CSV").click()
-    assert "Vervanging van Karin" in open(download.value.path(), encoding="utf-8").read()
+    assert "Vervanging van Karin" in Path(download.value.path()).read_text(encoding="utf-8")
