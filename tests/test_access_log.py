@@ -284,3 +284,17 @@ def test_the_log_page_takes_a_fixed_number_of_queries(
     client.force_login(manager)
     with django_assert_max_num_queries(10):
         assert client.get(reverse("access_log")).status_code == 200
+
+
+def test_opening_a_resident_or_a_record_in_the_admin_is_logged(
+    client, administrator, client_record
+):
+    placement = factories.make_full_cycle(client_record)
+    client.force_login(administrator)
+    assert (
+        client.get(reverse("admin:clients_client_change", args=[client_record.pk])).status_code
+        == 200
+    )
+    url = reverse("admin:trajectories_placement_change", args=[placement.pk])
+    assert client.get(url).status_code == 200
+    assert actions(client=client_record) == [AccessLog.Action.VIEW_ADMIN] * 2

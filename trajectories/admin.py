@@ -3,7 +3,7 @@ from django.db import transaction
 from simple_history.admin import SimpleHistoryAdmin
 
 from clients.admin import ClientAdmin
-from clients.models import Client
+from clients.models import AccessLog, Client
 from provisions.admin import ProvisionAdmin
 from provisions.models import Provision
 
@@ -65,6 +65,19 @@ class ClientRecordAdmin(SimpleHistoryAdmin):
     def get_queryset(self, request):
         visible = Client.objects.visible_to(request.user)
         return super().get_queryset(request).filter(**{f"{self.client_lookup}__in": visible})
+
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        response = super().change_view(request, object_id, form_url, extra_context)
+        visible = self.get_queryset(request).filter(pk=object_id)
+        client_id = visible.values_list(self.client_lookup, flat=True).first()
+        if client_id and request.method == "GET":
+            AccessLog.objects.record(
+                request.user,
+                AccessLog.Action.VIEW_ADMIN,
+                clients=[Client(pk=client_id)],
+                detail=f"{self.model._meta.verbose_name} {object_id}",
+            )
+        return response
 
     # Saving or deleting one record refreshes its case (CaseRecord); a bulk delete does not
     # go through the records, so the cases follow here.
