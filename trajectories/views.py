@@ -232,6 +232,10 @@ def case_context(request, client):
             if user.has_perm("clients.view_share")
             else []
         ),
+        # Others see on what basis and until when the case is shared with them.
+        "shared_with_me": (
+            [] if staff else list(Share.objects.active().with_user(user).filter(client=client))
+        ),
         "viewed_by": (
             list(AccessLog.objects.filter(client=client).select_related("user")[:10])
             if staff
