@@ -298,3 +298,15 @@ def test_opening_a_resident_or_a_record_in_the_admin_is_logged(
     url = reverse("admin:trajectories_placement_change", args=[placement.pk])
     assert client.get(url).status_code == 200
     assert actions(client=client_record) == [AccessLog.Action.VIEW_ADMIN] * 2
+
+
+def test_a_step_opened_as_a_page_of_its_own_is_logged_but_not_as_a_fragment(
+    client, consultant, client_record
+):
+    client.force_login(consultant)
+    url = reverse("trajectories:intake", args=[client_record.pk])
+    client.get(url, headers={"HX-Request": "true"})
+    assert actions(client=client_record) == []
+    client.get(url)
+    entry = AccessLog.objects.get(client=client_record)
+    assert (entry.action, entry.detail) == (AccessLog.Action.VIEW_CASE, "intake")

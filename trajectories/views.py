@@ -344,6 +344,11 @@ def show_step(request, client, form, step, title, draft=None, **extra):
     if step in DRAFTABLE:
         context["draft_url"] = reverse("trajectories:save_draft", args=[client.pk, step])
     context |= extra
+    if request.method == "GET" and not request.htmx:
+        # A step's own page (a deep link) shows the case too; on the case page it is logged.
+        AccessLog.objects.record(
+            request.user, AccessLog.Action.VIEW_CASE, clients=[client], detail=step
+        )
     return render(request, f"{template}#form" if request.htmx else template, context)
 
 
