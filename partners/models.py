@@ -15,8 +15,24 @@ class Role(models.TextChoices):
     ADMINISTRATOR = "administrator", _("Administrator")
 
 
+class UserHistory(HistoricalRecords):
+    """A user's history without the fields it leaves out, and without the saves that change only
+    those: every login saves last_login, and a password hash is upgraded now and then."""
+
+    def post_save(self, instance, created, using=None, **kwargs):
+        update_fields = kwargs.get("update_fields")
+        if update_fields and set(update_fields) <= set(self.excluded_fields):
+            return
+        super().post_save(instance, created, using=using, **kwargs)
+
+
 class User(AbstractUser):
     """A member of staff of Ferm Werk or a chain partner."""
+
+    # Who changed a user, their role (groups) or permissions, and when; never a password hash.
+    history = UserHistory(
+        excluded_fields=["password", "last_login"], m2m_fields=["groups", "user_permissions"]
+    )
 
     class Meta:
         verbose_name = _("user")
@@ -118,6 +134,7 @@ class Membership(models.Model):
         verbose_name=_("organisation"),
     )
     job_title = models.CharField(_("job title"), max_length=100, blank=True)
+    history = HistoricalRecords()
 
     class Meta:
         verbose_name = _("staff membership")
