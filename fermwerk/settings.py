@@ -2,6 +2,7 @@
 
 import os
 import sys
+from datetime import timedelta
 from pathlib import Path
 
 import dj_database_url
@@ -46,6 +47,10 @@ INSTALLED_APPS = [
     "django_htmx",
     "simple_history",
     "pgtrigger",
+    "axes",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "fermwerk",
     "partners",
     "provisions",
     "clients",
@@ -61,13 +66,19 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
-    "django.contrib.auth.middleware.LoginRequiredMiddleware",
+    "django_otp.middleware.OTPMiddleware",
+    # Before the middleware below that answers an HTMX request differently.
+    "django_htmx.middleware.HtmxMiddleware",
+    "fermwerk.middleware.LoginRequiredMiddleware",
     "fermwerk.middleware.no_store_middleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
-    "django_htmx.middleware.HtmxMiddleware",
-    "trajectories.access.ReasonMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
+    "trajectories.access.ReasonMiddleware",
+    "fermwerk.middleware.session_timeout_middleware",
+    "fermwerk.middleware.two_factor_middleware",
+    # Last, as django-axes asks: it turns a locked-out login into the lockout page.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "fermwerk.urls"
@@ -101,6 +112,11 @@ DATABASES = {
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_USER_MODEL = "partners.User"
+# django-axes first: it refuses a locked-out login before the password is even checked.
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
@@ -158,7 +174,12 @@ SECURE_CSP = {
 }
 
 SESSION_COOKIE_HTTPONLY = True
-SESSION_COOKIE_AGE = int(os.environ.get("SESSION_COOKIE_AGE", str(8 * 60 * 60)))
+# A session ends after half an hour without a request, and twelve hours after the login at the
+# latest (fermwerk.middleware.session_timeout_middleware); the cookie lasts no longer.
+SESSION_IDLE_TIMEOUT = int(os.environ.get("SESSION_IDLE_TIMEOUT", str(30 * 60)))
+SESSION_ABSOLUTE_TIMEOUT = int(os.environ.get("SESSION_ABSOLUTE_TIMEOUT", str(12 * 60 * 60)))
+SESSION_COOKIE_AGE = SESSION_ABSOLUTE_TIMEOUT
+
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
@@ -170,6 +191,26 @@ if PRODUCTION:
     SECURE_HSTS_INCLUDE_SUBDOMAINS = True
     SECURE_HSTS_PRELOAD = env_bool("SECURE_HSTS_PRELOAD", default=True)
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+
+# Login throttling (django-axes): after LOGIN_FAILURE_LIMIT wrong passwords for one user name from
+# one address, that pair is refused for LOGIN_COOLOFF_MINUTES (counted from the last attempt).
+# Per pair: someone guessing elsewhere cannot lock a user out of the computer they work at.
+AXES_FAILURE_LIMIT = int(os.environ.get("LOGIN_FAILURE_LIMIT", "5"))
+AXES_COOLOFF_TIME = timedelta(minutes=int(os.environ.get("LOGIN_COOLOFF_MINUTES", "15")))
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_RESET_ON_SUCCESS = True
+AXES_LOCKOUT_CALLABLE = "fermwerk.login.lockout_response"
+AXES_CLIENT_IP_CALLABLE = "fermwerk.login.client_ip_address"
+# How many proxies in front of the app append to X-Forwarded-For; 0 trusts only REMOTE_ADDR.
+TRUSTED_PROXY_COUNT = int(os.environ.get("TRUSTED_PROXY_COUNT", "0"))
+
+# Two-factor authentication (django-otp, TOTP): required for managers and administrators,
+# open to everyone (fermwerk.middleware.two_factor_middleware).
+OTP_TOTP_ISSUER = "fermwerk"
+# After a wrong code no code is taken for 1, 2, 4, 8 ... seconds (django-otp's default, kept on).
+OTP_TOTP_THROTTLE_FACTOR = 1
+# The admin's device pages show no secrets: an administrator can remove a lost device, not copy it.
+OTP_ADMIN_HIDE_SENSITIVE_DATA = True
 
 # The rhythm of the cycle, set per region.
 # A placement is re-evaluated this many months after it starts and after each re-evaluation.

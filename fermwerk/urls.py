@@ -7,7 +7,7 @@ from django.views.i18n import set_language
 
 from partners.forms import LoginForm
 
-from . import access_log, views
+from . import access_log, login, views
 
 admin.site.site_header = _("fermwerk administration")
 admin.site.site_title = _("fermwerk administration")
@@ -22,6 +22,9 @@ urlpatterns = [
         ),
         name="login",
     ),
+    path("inloggen/code/", login.two_factor_verify, name="two_factor_verify"),
+    path("tweestapsverificatie/", login.two_factor_setup, name="two_factor_setup"),
+    path("tweestapsverificatie/uitzetten/", login.two_factor_disable, name="two_factor_disable"),
     path("uitloggen/", auth_views.LogoutView.as_view(), name="logout"),
     path("taal/", login_not_required(set_language), name="set_language"),
     path("rapportages/", views.reports, name="reports"),

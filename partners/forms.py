@@ -1,4 +1,12 @@
+import re
+
+import django_otp
+from django import forms
 from django.contrib.auth.forms import AuthenticationForm
+from django.core.exceptions import ValidationError
+from django.utils.translation import gettext_lazy as _
+
+TEXT_BOX = "utrecht-textbox utrecht-textbox--html-input"
 
 
 class LoginForm(AuthenticationForm):
@@ -7,4 +15,43 @@ class LoginForm(AuthenticationForm):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         for field in self.fields.values():
-            field.widget.attrs["class"] = "utrecht-textbox utrecht-textbox--html-input"
+            field.widget.attrs["class"] = TEXT_BOX
+
+
+class TOTPCodeForm(forms.Form):
+    """The six-digit code from the user's authenticator app, checked against their device.
+
+    django-otp refuses a code that was used before and, after a wrong code, refuses every code
+    for a while that doubles with each further wrong one (1, 2, 4, 8 ... seconds)."""
+
+    code = forms.CharField(
+        label=_("Code from your app"),
+        max_length=20,
+        widget=forms.TextInput(
+            attrs={
+                "class": TEXT_BOX,
+                "inputmode": "numeric",
+                "autocomplete": "one-time-code",
+                "size": 8,
+            }
+        ),
+    )
+
+    def __init__(self, user, device, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.user = user
+        self.device = device
+
+    def clean_code(self):
+        code = "".join(self.cleaned_data["code"].split())
+        if not re.fullmatch(r"\d{6}", code):
+            raise ValidationError(_("Enter the six digits your app shows."), code="format")
+        if not self.device.verify_is_allowed()[0]:
+            raise ValidationError(
+                _("Too many wrong codes. Wait a moment and try again."), code="throttled"
+            )
+        if django_otp.verify_token(self.user, self.device.persistent_id, code) is None:
+            raise ValidationError(
+                _("This code is not correct. Enter the code your app shows now."), code="wrong"
+            )
+        return code

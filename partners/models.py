@@ -3,6 +3,7 @@ from django.db import models
 from django.urls import reverse
 from django.utils.functional import cached_property
 from django.utils.translation import gettext_lazy as _
+from django_otp.plugins.otp_totp.models import TOTPDevice
 from simple_history.models import HistoricalRecords
 
 
@@ -15,8 +16,24 @@ class Role(models.TextChoices):
     ADMINISTRATOR = "administrator", _("Administrator")
 
 
+class UserHistory(HistoricalRecords):
+    """A user's history without the fields it leaves out, and without the saves that change only
+    those: every login saves last_login, and a password hash is upgraded now and then."""
+
+    def post_save(self, instance, created, using=None, **kwargs):
+        update_fields = kwargs.get("update_fields")
+        if update_fields and set(update_fields) <= set(self.excluded_fields):
+            return
+        super().post_save(instance, created, using=using, **kwargs)
+
+
 class User(AbstractUser):
     """A member of staff of Ferm Werk or a chain partner."""
+
+    # Who changed a user, their role (groups) or permissions, and when; never a password hash.
+    history = UserHistory(
+        excluded_fields=["password", "last_login"], m2m_fields=["groups", "user_permissions"]
+    )
 
     class Meta:
         verbose_name = _("user")
@@ -36,6 +53,26 @@ class User(AbstractUser):
     def organisation(self):
         membership = self.memberships.select_related("organisation").first()
         return membership.organisation if membership else None
+
+    @property
+    def requires_two_factor(self):
+        """Managers and administrators see every resident (superusers everything): they log in
+        with a code from an authenticator app as well as their password."""
+        return self.is_superuser or self.role in (Role.MANAGER, Role.ADMINISTRATOR)
+
+    def confirmed_totp_device(self):
+        """The authenticator app the user set up (a TOTP device), or None."""
+        return TOTPDevice.objects.filter(user=self, confirmed=True).order_by("pk").first()
+
+    def unconfirmed_totp_device(self):
+        """The authenticator app being set up; unconfirmed until the user enters its first code.
+
+        The same one on every visit, so reloading the page does not change the secret the user
+        may already have scanned."""
+        device = TOTPDevice.objects.filter(user=self, confirmed=False).order_by("pk").first()
+        return device or TOTPDevice.objects.create(
+            user=self, name=_("Authenticator app"), confirmed=False
+        )
 
 
 class Municipality(models.Model):
@@ -118,6 +155,7 @@ class Membership(models.Model):
         verbose_name=_("organisation"),
     )
     job_title = models.CharField(_("job title"), max_length=100, blank=True)
+    history = HistoricalRecords()
 
     class Meta:
         verbose_name = _("staff membership")

@@ -2,7 +2,10 @@ import os
 
 import pytest
 from django.db import connection
+from django.test import Client
 from django.urls import reverse
+from django_otp import DEVICE_ID_SESSION_KEY
+from django_otp.plugins.otp_totp.models import TOTPDevice
 from playwright.sync_api import expect
 
 from partners.models import OrganisationKind, Role
@@ -46,16 +49,44 @@ def social_team_member(social_team):
     return factories.make_user(Role.SOCIAL_TEAM, social_team, username="sociaalteam")
 
 
+@pytest.fixture(autouse=True)
+def force_login_enters_the_code(monkeypatch):
+    """client.force_login stands for a whole login: the password and, for a user with an
+    authenticator app, its code.
+
+    It records the device in the session as django_otp.login does once the code is right, so the
+    OTP and two-factor middleware still check it against the user on every request; the code
+    itself is tested through the form (test_login.py, and the logged_in fixture below).
+    """
+    force_login = Client.force_login
+
+    def force_login_with_code(self, user, backend=None):
+        force_login(self, user, backend)
+        device = user.confirmed_totp_device()
+        if device is not None:
+            session = self.session
+            session[DEVICE_ID_SESSION_KEY] = device.persistent_id
+            session.save()
+
+    monkeypatch.setattr(Client, "force_login", force_login_with_code)
+
+
 @pytest.fixture
 def manager(werkbedrijf):
-    return factories.make_user(Role.MANAGER, werkbedrijf, username="manager")
+    """A manager, with the authenticator app managers must log in with."""
+    user = factories.make_user(Role.MANAGER, werkbedrijf, username="manager")
+    factories.make_totp_device(user)
+    return user
 
 
 @pytest.fixture
 def administrator(werkbedrijf):
-    return factories.make_user(
+    """An administrator (superuser), with the authenticator app they must log in with."""
+    user = factories.make_user(
         Role.ADMINISTRATOR, werkbedrijf, username="beheerder", is_staff=True, is_superuser=True
     )
+    factories.make_totp_device(user)
+    return user
 
 
 @pytest.fixture
@@ -122,14 +153,21 @@ def restore_migrated_data(migrated_data, transactional_db):
 
 @pytest.fixture
 def logged_in(page, live_server):
-    """Log in through the login form as the named user (password secret-test-password)."""
+    """Log in through the login form as the named user (password secret-test-password), and
+    with the code from their authenticator app when they have one."""
 
     def login(username):
         page.goto(live_server.url + reverse("login"))
         page.get_by_label("Gebruikersnaam").fill(username)
         page.get_by_label("Wachtwoord").fill("secret-test-password")
         page.get_by_role("button", name="Inloggen").click()
+        device = TOTPDevice.objects.filter(user__username=username, confirmed=True).first()
+        if device:
+            expect(page.get_by_role("heading", name="Code invoeren")).to_be_visible()
+            page.get_by_label("Code uit uw app").fill(factories.totp_code(device))
+            page.get_by_role("button", name="Bevestigen").click()
         expect(page.get_by_role("button", name="Uitloggen")).to_be_visible()
+        expect(page.get_by_role("navigation", name="Hoofdnavigatie")).to_be_visible()
         return page
 
     return login

@@ -1,9 +1,12 @@
 """Small builders for test data; each fills in what a test does not care about."""
 
 import itertools
+from base64 import b32encode
 from datetime import date, timedelta
 
 from django.contrib.auth.models import Group
+from django_otp.oath import TOTP, hotp
+from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from clients.bsn import passes_eleven_test
 from clients.models import Client
@@ -56,6 +59,27 @@ def make_user(role=None, organisation=None, username=None, **fields):
     if organisation:
         Membership.objects.create(user=user, organisation=organisation)
     return user
+
+
+def make_totp_device(user, confirmed=True):
+    """An authenticator app for the user, as if they had set it up."""
+    return TOTPDevice.objects.create(user=user, name="Telefoon", confirmed=confirmed)
+
+
+def secret_of(device):
+    """The key as the setup page shows it for typing into an app (base32)."""
+    return b32encode(device.bin_key).decode()
+
+
+def totp_code(device):
+    """The code the device's authenticator app shows now, computed from its key.
+
+    django-otp accepts each time step's code once and allows one step of clock drift: when this
+    step's code was used already, it is the next step's."""
+    device.refresh_from_db()
+    now = TOTP(device.bin_key, device.step, device.t0, device.digits, device.drift).t()
+    step = max(now, device.last_t + 1)
+    return f"{hotp(device.bin_key, step, device.digits):0{device.digits}d}"
 
 
 def make_client(municipality=None, consultant=None, **fields):

@@ -3,7 +3,10 @@ import re
 import pytest
 from django.apps import apps
 from django.contrib import admin
+from django.contrib.auth.models import Group
 from django.urls import reverse
+
+from partners.models import Role
 
 from . import factories
 from .factories import stage_of
@@ -83,3 +86,99 @@ def test_an_intake_added_in_the_admin_moves_the_stage_on(client, administrator, 
     client.post(reverse("admin:trajectories_intake_delete", args=[intake.pk]), {"post": "yes"})
     client_record.refresh_from_db()
     assert stage_of(client_record) == "intake"
+
+
+def user_form(user, **changes):
+    """The admin's change form for the user as it stands, with some values changed."""
+    memberships = list(user.memberships.all())
+    data = {
+        "username": user.username,
+        "first_name": user.first_name,
+        "last_name": user.last_name,
+        "email": user.email,
+        "is_active": "on",
+        "groups": [group.pk for group in user.groups.all()],
+        "date_joined_0": user.date_joined.strftime("%Y-%m-%d"),
+        "date_joined_1": user.date_joined.strftime("%H:%M:%S"),
+        "memberships-TOTAL_FORMS": len(memberships),
+        "memberships-INITIAL_FORMS": len(memberships),
+        "memberships-MIN_NUM_FORMS": 0,
+        "memberships-MAX_NUM_FORMS": 1000,
+    }
+    for number, membership in enumerate(memberships):
+        data |= {
+            f"memberships-{number}-id": membership.pk,
+            f"memberships-{number}-user": user.pk,
+            f"memberships-{number}-organisation": membership.organisation_id,
+            f"memberships-{number}-job_title": membership.job_title,
+        }
+    return data | changes
+
+
+def test_the_history_of_a_user_says_who_changed_their_name(client, administrator, consultant):
+    client.force_login(administrator)
+    url = reverse("admin:partners_user_change", args=[consultant.pk])
+    response = client.post(url, user_form(consultant, first_name="Sanne"))
+    assert response.status_code == 302, response.context["adminform"].form.errors
+    latest = consultant.history.first()
+    assert latest.first_name == "Sanne"
+    assert latest.history_user == administrator
+    page = client.get(reverse("admin:partners_user_history", args=[consultant.pk]))
+    change = r"<strong>Voornaam:</strong>\s*Test\s*&nbsp;&rarr;&nbsp;&nbsp;Sanne"
+    assert re.search(change, page.text), "the history shows the old and the new first name"
+
+
+def test_the_history_of_a_user_records_a_change_of_role(client, administrator, consultant):
+    client.force_login(administrator)
+    manager_group = Group.objects.get(name=Role.MANAGER)
+    url = reverse("admin:partners_user_change", args=[consultant.pk])
+    client.post(url, user_form(consultant, groups=[manager_group.pk]))
+    latest = consultant.history.first()
+    assert [row.group.name for row in latest.groups.all()] == [Role.MANAGER]
+    assert latest.history_user == administrator
+    before = consultant.history.filter(history_user=None).first()
+    assert [row.group.name for row in before.groups.all()] == [Role.CONSULTANT]
+    page = client.get(reverse("admin:partners_user_history", args=[consultant.pk]))
+    change = r"<strong>Groepen:</strong>\s*\[\]\s*&nbsp;&rarr;&nbsp;&nbsp;\[manager\]"
+    assert re.search(change, page.text), "the history shows the new role"
+
+
+def test_the_history_of_a_membership_says_who_changed_it(client, administrator, consultant):
+    client.force_login(administrator)
+    membership = consultant.memberships.get()
+    url = reverse("admin:partners_membership_change", args=[membership.pk])
+    response = client.post(
+        url,
+        {
+            "user": consultant.pk,
+            "organisation": membership.organisation_id,
+            "job_title": "Klantmanager",
+        },
+    )
+    assert response.status_code == 302
+    latest = membership.history.first()
+    assert latest.job_title == "Klantmanager"
+    assert latest.history_user == administrator
+    history_page = reverse("admin:partners_membership_history", args=[membership.pk])
+    assert "Klantmanager" in client.get(history_page).text
+
+
+def test_a_membership_changed_on_its_users_page_is_in_the_history(
+    client, administrator, consultant
+):
+    client.force_login(administrator)
+    membership = consultant.memberships.get()
+    url = reverse("admin:partners_user_change", args=[consultant.pk])
+    client.post(url, user_form(consultant, **{"memberships-0-job_title": "Jobcoach"}))
+    latest = membership.history.first()
+    assert (latest.job_title, latest.history_user) == ("Jobcoach", administrator)
+
+
+def test_the_history_of_a_user_keeps_no_password_and_no_logins(client, consultant):
+    recorded = {field.name for field in consultant.history.model._meta.fields}
+    assert "password" not in recorded and "last_login" not in recorded
+    before = consultant.history.count()
+    client.post(reverse("login"), {"username": "consulent", "password": "secret-test-password"})
+    consultant.refresh_from_db()
+    assert consultant.last_login is not None
+    assert consultant.history.count() == before

@@ -5,7 +5,10 @@ import re
 import pytest
 from axe_playwright_python.sync_playwright import Axe
 from django.urls import reverse
+from django_otp.plugins.otp_totp.models import TOTPDevice
 from playwright.sync_api import expect
+
+from partners.models import Role
 
 from . import factories
 
@@ -55,6 +58,41 @@ def test_the_login_page_has_no_serious_accessibility_violations(page, live_serve
     assert serious_violations(page) == []
 
 
+def test_a_manager_sets_up_an_authenticator_app_and_logs_in_with_its_code(
+    page, live_server, werkbedrijf
+):
+    manager = factories.make_user(Role.MANAGER, werkbedrijf, username="chef")
+    page.goto(live_server.url + reverse("reports"))
+    page.get_by_label("Gebruikersnaam").fill("chef")
+    page.get_by_label("Wachtwoord").fill("secret-test-password")
+    page.get_by_role("button", name="Inloggen").click()
+
+    expect(page.get_by_role("heading", name="Tweestapsverificatie")).to_be_visible()
+    qr_code = page.get_by_role("img", name="QR-code om te scannen met uw authenticator-app")
+    expect(qr_code).to_be_visible()
+    assert qr_code.evaluate("image => image.naturalWidth") > 0, "the QR code is drawn"
+    expect(page.get_by_role("navigation", name="Hoofdnavigatie")).to_have_count(0)
+    assert serious_violations(page) == []
+    # The phone's app computes the code from the key in the QR code; so does the test.
+    device = TOTPDevice.objects.get(user=manager, confirmed=False)
+    page.get_by_label("Code uit uw app").fill(factories.totp_code(device))
+    page.get_by_role("button", name="Aanzetten").click()
+    expect(page.get_by_text("Tweestapsverificatie staat aan.")).to_be_visible()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Rapportages")
+
+    page.get_by_role("button", name="Uitloggen").click()
+    page.goto(live_server.url + reverse("login"))
+    page.get_by_label("Gebruikersnaam").fill("chef")
+    page.get_by_label("Wachtwoord").fill("secret-test-password")
+    page.get_by_role("button", name="Inloggen").click()
+    expect(page.get_by_role("heading", name="Code invoeren")).to_be_visible()
+    assert serious_violations(page) == []
+    page.get_by_label("Code uit uw app").fill(factories.totp_code(device))
+    page.get_by_role("button", name="Bevestigen").click()
+    expect(page.get_by_role("navigation", name="Hoofdnavigatie")).to_be_visible()
+    expect(page.get_by_role("link", name="Rapportages")).to_be_visible()
+
+
 def test_every_page_has_no_serious_accessibility_violations(
     logged_in, live_server, manager, client_record, provision
 ):
@@ -72,6 +110,7 @@ def test_every_page_has_no_serious_accessibility_violations(
         reverse("reports"),
         reverse("access_log"),
         reverse("access_log") + "?action=break_glass",
+        reverse("two_factor_setup"),
     ]
     found = {}
     for url in urls:

@@ -490,7 +490,7 @@ def test_the_timeline_of_200_events_takes_a_fixed_number_of_queries(
             text=f"Contact {day}",
         )
     client.force_login(consultant)
-    with django_assert_max_num_queries(18):
+    with django_assert_max_num_queries(19):
         response = client.get(reverse("trajectories:timeline", args=[placed.client_id]))
     assert response.text.count("timeline__event ") >= 200
 
@@ -505,7 +505,7 @@ def test_the_case_page_with_200_events_takes_a_fixed_number_of_queries(
         )
         Action.objects.create(goal=goal, description=f"Actie {day}", responsible="Sanne")
     client.force_login(consultant)
-    with django_assert_max_num_queries(21):
+    with django_assert_max_num_queries(22):
         response = client.get(placed.client.get_absolute_url())
     assert response.text.count("Actie ") >= 100
 

@@ -99,7 +99,7 @@ def test_the_caseload_with_filters_takes_a_fixed_number_of_queries(
         if number % 2:
             factories.make_full_cycle(resident, on=ago(400))
     client.force_login(consultant)
-    with django_assert_max_num_queries(11):
+    with django_assert_max_num_queries(12):
         response = client.get(
             reverse("trajectories:mine"), {"attention": "on", "stage": "reevaluation"}
         )

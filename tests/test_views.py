@@ -177,8 +177,9 @@ def test_client_lists_take_a_fixed_number_of_queries(
     provision = factories.make_provision()
     for _ in range(30):
         factories.make_full_cycle(factories.make_client(municipality, consultant), provision)
-    # Session, user, permissions, the page of ids, the page's rows, the filter choices.
-    with django_assert_max_num_queries(11):
+    # Session, user, the two-factor check, permissions, the page of ids, the page's rows, the
+    # filter choices.
+    with django_assert_max_num_queries(12):
         response = client.get(reverse(url_name))
     assert response.text.count("utrecht-table__row") == 26  # header + a page of 25
 
@@ -244,7 +245,7 @@ def test_the_case_page_takes_a_fixed_number_of_queries(
     for day in range(1, 20):
         factories.make_full_cycle(client_record, on=date(2025, 1, day))
     # Three of them log the visit: the user's role, organisation, and the row.
-    with django_assert_max_num_queries(20):
+    with django_assert_max_num_queries(21):
         response = client.get(client_record.get_absolute_url())
     assert response.status_code == 200
 
@@ -282,7 +283,7 @@ def test_the_provision_list_takes_a_fixed_number_of_queries(
     for step in range(1, 7):
         for _ in range(4):
             factories.make_provision(chain_step=step, municipality=municipality)
-    with django_assert_max_num_queries(9):
+    with django_assert_max_num_queries(10):
         assert client.get(reverse("provisions:list")).status_code == 200
 
 
@@ -336,7 +337,7 @@ def test_a_long_waiting_list_takes_a_fixed_number_of_queries(
 ):
     wait_in_line(provision, *[factories.make_client(municipality) for _ in range(30)])
     as_user("consultant")
-    with django_assert_max_num_queries(9):
+    with django_assert_max_num_queries(10):
         response = client.get(reverse("trajectories:waiting_list", args=[provision.pk]))
     assert response.text.count("/clienten/") >= 30
 
@@ -372,7 +373,7 @@ def test_every_role_sees_the_chain_partners(
     client, as_user, provision, role, django_assert_max_num_queries
 ):
     as_user(role)
-    with django_assert_max_num_queries(8):
+    with django_assert_max_num_queries(9):
         response = client.get(reverse("partners:list"))
     assert response.status_code == 200
     assert "Ferm Werk" in response.text
@@ -390,7 +391,7 @@ def test_every_role_opens_a_partner(
     client, as_user, provision, role, django_assert_max_num_queries
 ):
     as_user(role)
-    with django_assert_max_num_queries(10):
+    with django_assert_max_num_queries(11):
         response = client.get(provision.provider.get_absolute_url())
     assert response.status_code == 200
     assert "Dagbesteding CAB" in response.text
