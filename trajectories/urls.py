@@ -29,6 +29,7 @@ case_patterns = [
     path("herbeoordeling/", views.reevaluation, name="reevaluation"),
     path("notitie/", views.note, name="note"),
     path("tijdlijn/", views.timeline, name="timeline"),
+    path("geschiedenis/", views.change_history, name="history"),
     path("concept/<str:form_name>/", views.save_draft, name="save_draft"),
     path("concept/<str:form_name>/weggooien/", views.discard_draft, name="discard_draft"),
 ]
