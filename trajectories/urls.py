@@ -29,6 +29,7 @@ case_patterns = [
     path("herbeoordeling/", views.reevaluation, name="reevaluation"),
     path("notitie/", views.note, name="note"),
     path("tijdlijn/", views.timeline, name="timeline"),
+    path("geschiedenis/", views.change_history, name="history"),
     path("reden/", views.open_with_reason, name="open_with_reason"),
     path("delen/", views.share, name="share"),
     path("delen/<int:share_pk>/intrekken/", views.withdraw_share, name="withdraw_share"),

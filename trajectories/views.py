@@ -7,6 +7,7 @@ from types import SimpleNamespace
 from django.contrib import messages
 from django.contrib.auth.decorators import permission_required
 from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
 from django.db import transaction
 from django.db.models import Prefetch
 from django.http import Http404, HttpResponse
@@ -29,6 +30,7 @@ from provisions.models import Provision
 
 from . import forms
 from .access import ReasonRequired, needs_reason, remember_reason, safe_next
+from .history import client_history
 from .models import Action, Case, DomainScore, FormDraft, Goal, Placement, Referral, Stage
 from .timeline import TimelineFilterForm, case_timeline
 
@@ -549,6 +551,18 @@ def timeline(request, pk):
     }
     template = "trajectories/timeline.html"
     return render(request, f"{template}#events" if request.htmx else template, context)
+
+
+def change_history(request, pk):
+    """Who changed what in the resident's file, field by field: for werkbedrijf staff only, as
+    the old values may hold what a share leaves out."""
+    if not request.user.has_perm("clients.view_client"):
+        raise Http404
+    client = case_client(request, pk)
+    AccessLog.objects.record(request.user, AccessLog.Action.VIEW_HISTORY, clients=[client])
+    changes = client_history(client, show_bsn=request.user.has_perm("clients.view_bsn"))
+    page = Paginator(changes, PAGE_SIZE).get_page(request.GET.get("page"))
+    return render(request, "trajectories/history.html", {"client": client, "page_obj": page})
 
 
 @vary_on_headers("HX-Request")
