@@ -21,7 +21,7 @@ from django.views.decorators.vary import vary_on_headers
 from django_htmx.http import push_url, reswap, retarget
 
 from clients.forms import ClientForm
-from clients.models import Client
+from clients.models import Client, StaleRecord
 from clients.pagination import CappedPaginator
 from provisions.models import Provision
 
@@ -98,13 +98,20 @@ def edit(request, pk):
     form = ClientForm(
         request.POST if request.method == "POST" else None, instance=client, user=request.user
     )
+    status = 200
     if request.method == "POST" and form.is_valid():
-        with transaction.atomic():
-            form.save()
-            Case.objects.refresh(client.pk)
-        messages.success(request, _("The personal details are saved."))
-        return redirect(client)
-    return render(request, "clients/register.html", {"form": form, "client": client})
+        try:
+            with transaction.atomic():
+                form.save()
+                Case.objects.refresh(client.pk)
+        except StaleRecord:
+            # Someone else saved first; the form now shows what they stored. A plain post
+            # (this form is not sent through HTMX), so the page shows whatever the status.
+            status = 409
+        else:
+            messages.success(request, _("The personal details are saved."))
+            return redirect(client)
+    return render(request, "clients/register.html", {"form": form, "client": client}, status=status)
 
 
 def case_file(client):
@@ -233,11 +240,16 @@ def show_step(request, client, form, step, title, draft=None, **extra):
 
 
 def step_done(request, client, message, form_name=None):
-    """After a saved step: drop the draft, then show the case page with the message.
-    HTMX swaps the whole case in place; a plain post is redirected (no double posts)."""
+    """After a saved step: drop the draft, then show the case page with the message."""
     if form_name:
         FormDraft.objects.filter(user=request.user, client=client, form_name=form_name).delete()
     messages.success(request, message)
+    return show_case(request, client)
+
+
+def show_case(request, client):
+    """The case page with the messages so far: HTMX swaps the whole case in place with the
+    messages out of band; a plain post is redirected (no double posts)."""
     if not request.htmx:
         return redirect(client)
     context = case_context(request, case_client(request, client.pk))
@@ -334,8 +346,10 @@ def action_status(request, pk, action_pk):
     form = forms.ActionStatusForm(client, request.user, data=request.POST, instance=action)
     if form.is_valid() and form.save_or_explain():
         return step_done(request, client, _("The status of the action is saved."))
-    messages.error(request, _("Choose a valid status."))
-    return redirect(client)
+    # A status changed by someone else meanwhile says so; anything else was not a status.
+    refused = form.non_field_errors()
+    messages.error(request, refused[0] if refused else _("Choose a valid status."))
+    return show_case(request, client)
 
 
 @vary_on_headers("HX-Request")
