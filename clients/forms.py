@@ -6,7 +6,7 @@ from django.utils.translation import gettext_lazy as _
 from partners.models import Municipality, Organisation, OrganisationKind, Role, User
 
 from .bsn import normalise_bsn, validate_bsn
-from .models import Client, LawfulBasis, Part, Share
+from .models import Client, LawfulBasis, Part, Share, StaleRecord
 
 
 class DateInput(forms.DateInput):
@@ -20,7 +20,7 @@ class DateInput(forms.DateInput):
 
 class ClientForm(forms.ModelForm):
     """Register a resident or change their details. A BSN already on file is reported, never
-    registered twice."""
+    registered twice; a change based on details someone else has changed since is refused."""
 
     optional_marker = True
 
@@ -55,6 +55,18 @@ class ClientForm(forms.ModelForm):
         # The file a duplicate BSN belongs to, when the user may see it.
         self.existing = None
         self.duplicate = None
+        # After a refused save: (field, value stored now) for each field that differs.
+        self.conflicts = []
+        if self.instance.pk:
+            # The version the user loaded travels with the form, so save() can tell whether
+            # someone else saved in between.
+            incomplete = _("This form is incomplete. Open the personal details again.")
+            self.fields["version"] = forms.IntegerField(
+                widget=forms.HiddenInput,
+                min_value=1,
+                error_messages=dict.fromkeys(["required", "invalid", "min_value"], incomplete),
+            )
+            self.initial["version"] = self.instance.version
         self.fields["bsn"].widget.attrs.update(inputmode="numeric", autocomplete="off")
         self.fields["municipality"].queryset = served_municipalities(user)
         self.fields["consultant"].queryset = (
@@ -104,6 +116,32 @@ class ClientForm(forms.ModelForm):
                 % {"consultant": consultant, "municipality": municipality},
             )
         return cleaned
+
+    def save(self, commit=True):
+        """Register the resident, or save the changes if nobody else saved them since the
+        form was loaded; otherwise raise StaleRecord and say in the form what differs."""
+        if not self.instance.pk:
+            return super().save(commit)
+        try:
+            self.instance.save_checked(self.cleaned_data["version"])
+        except StaleRecord as stale:
+            self.explain_conflict(stale)
+            raise
+        return self.instance
+
+    def explain_conflict(self, stale):
+        self.add_error(None, stale)
+        self.conflicts = [
+            (self[name], getattr(stale.stored, name))
+            for name in self._meta.fields
+            if (field := Client._meta.get_field(name)).value_from_object(self.instance)
+            != field.value_from_object(stale.stored)
+        ]
+        # The user now sees the stored details beside their own: the form carries the stored
+        # version, so saving again keeps what they typed, deliberately (and is refused in turn
+        # if yet another save comes in between). Else they would have to reload and retype.
+        self.data = self.data.copy()
+        self.data[self.add_prefix("version")] = str(stale.stored.version)
 
     def clean_date_of_birth(self):
         born = self.cleaned_data["date_of_birth"]

@@ -6,8 +6,8 @@ from datetime import date, timedelta
 import pgtrigger
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.db import models
-from django.db.models import Q
+from django.db import models, transaction
+from django.db.models import F, Q
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -92,6 +92,22 @@ def parse_dutch_date(text):
     return None
 
 
+class StaleRecord(ValidationError):
+    """A save based on a version of a record that someone else has changed since; `stored`
+    is the record as it is now, to show the user what changed."""
+
+    def __init__(self, stored, message=None):
+        self.stored = stored
+        super().__init__(
+            message
+            or _(
+                "Someone else changed these details while you were editing them. What you "
+                "typed is still in the form; check the current details below and save again."
+            ),
+            code="stale",
+        )
+
+
 class Client(models.Model):
     """A resident (inwoner) supported by the werkbedrijf."""
 
@@ -131,7 +147,7 @@ class Client(models.Model):
     search_name = models.TextField(editable=False, default="")
     created_at = models.DateTimeField(_("registered at"), auto_now_add=True)
     updated_at = models.DateTimeField(_("changed at"), auto_now=True)
-    # Raised by every save through a form; a save based on an older version is refused.
+    # Raised by every save; a form's save based on an older version is refused (save_checked).
     version = models.PositiveIntegerField(default=1, editable=False)
     history = HistoricalRecords(excluded_fields=["search_name", "version"])
 
@@ -165,13 +181,27 @@ class Client(models.Model):
     def save(self, *args, **kwargs):
         self.bsn = normalise_bsn(self.bsn)
         self.search_name = self.compose_search_name()
+        if not self._state.adding:
+            # Counted by the database, so two saves at once both count; read back on saving.
+            self.version = F("version") + 1
         if kwargs.get("update_fields") is not None:
-            kwargs["update_fields"] = {*kwargs["update_fields"], "search_name"}
+            kwargs["update_fields"] = {*kwargs["update_fields"], "search_name", "version"}
         super().save(*args, **kwargs)
 
     def get_absolute_url(self):
         # A resident's page is their case page, which the cycle's app serves.
         return reverse("trajectories:case", args=[self.pk])
+
+    def save_checked(self, expected_version):
+        """Save changes made to the record as it was at `expected_version`. Refused with
+        StaleRecord when someone else saved it since: their change would be lost unseen."""
+        with transaction.atomic():
+            # The row stays locked until the caller's transaction ends: a save at the same
+            # moment waits here, then finds the version raised and is refused in turn.
+            stored = Client.objects.select_for_update().get(pk=self.pk)
+            if stored.version != expected_version:
+                raise StaleRecord(stored)
+            self.save()
 
     @property
     def full_name(self):

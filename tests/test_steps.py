@@ -234,7 +234,7 @@ def test_changing_an_action_status_keeps_the_history(client, consultant, placed)
     action = Action.objects.create(goal=goal, description="Bellen", responsible="Sanne")
     client.force_login(consultant)
     url = reverse("trajectories:action_status", args=[placed.client_id, action.pk])
-    assert client.post(url, {"status": "done"}).status_code == 302
+    assert client.post(url, {"status": "done", "seen_status": "open"}).status_code == 302
     action.refresh_from_db()
     assert action.status == "done"
     assert action.history.count() == 2

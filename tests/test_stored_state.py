@@ -265,6 +265,7 @@ def test_moving_a_resident_to_another_municipality_moves_the_case_and_its_count(
         "bsn": client_record.bsn,
         "date_of_birth": client_record.date_of_birth.isoformat(),
         "municipality": other_municipality.pk,
+        "version": client_record.version,
     }
     response = client.post(reverse("trajectories:edit", args=[client_record.pk]), data)
     assert response.status_code == 302

@@ -297,12 +297,15 @@ class ActionForm(ModelCycleForm):
 
 
 class ActionStatusForm(ModelCycleForm):
+    # The status the user saw: a change from a status someone else has changed since is refused.
+    seen_status = forms.ChoiceField(choices=Action.Status.choices, widget=forms.HiddenInput)
+
     class Meta:
         model = Action
         fields = ["status"]
 
     def save(self):
-        self.instance.set_status(self.cleaned_data["status"])
+        self.instance.set_status(self.cleaned_data["status"], seen=self.cleaned_data["seen_status"])
         return self.instance
 
 

@@ -16,7 +16,7 @@ from django.utils.functional import cached_property
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
-from clients.models import Client, ConsentForm
+from clients.models import Client, ConsentForm, StaleRecord
 from provisions.models import Participation, Provision
 
 
@@ -564,11 +564,26 @@ class Action(CaseRecord):
         self.save()
         return self
 
-    def set_status(self, status):
+    def set_status(self, status, seen=None):
+        """Change the status. `seen` is the status the user changed it from: if someone else
+        changed it since, StaleRecord refuses the change, which would undo theirs unseen."""
         if status not in self.Status.values:
             raise ValidationError({"status": _("Choose a valid status.")})
-        self.status = status
-        self.save(update_fields=["status"])
+        with transaction.atomic():
+            if seen is not None:
+                # Locked until the end of the transaction: a change at the same moment waits.
+                stored = Action.objects.select_for_update().get(pk=self.pk)
+                if stored.status != seen:
+                    raise StaleRecord(
+                        stored,
+                        _(
+                            "Someone else changed the status of this action meanwhile: it is "
+                            "now “%(status)s”. Choose again if it should be different."
+                        )
+                        % {"status": stored.get_status_display()},
+                    )
+            self.status = status
+            self.save(update_fields=["status"])
 
     @property
     def is_overdue(self):

@@ -24,7 +24,7 @@ from django_htmx.http import push_url, reswap, retarget
 
 from clients.bsn import mask_bsn, normalise_bsn
 from clients.forms import ClientForm, ReasonForm, ShareForm
-from clients.models import ALL_PARTS, AccessLog, Client, Share, parts_visible_to
+from clients.models import ALL_PARTS, AccessLog, Client, Share, StaleRecord, parts_visible_to
 from clients.pagination import CappedPaginator
 from provisions.models import Provision
 
@@ -164,13 +164,22 @@ def edit(request, pk):
     form = ClientForm(
         request.POST if request.method == "POST" else None, instance=client, user=request.user
     )
+    status = 200
+    if request.method == "GET":
+        AccessLog.objects.record(request.user, AccessLog.Action.VIEW_DETAILS, clients=[client])
     if request.method == "POST" and form.is_valid():
-        with transaction.atomic():
-            form.save()
-            Case.objects.refresh(client.pk)
-        messages.success(request, _("The personal details are saved."))
-        return redirect(client)
-    return render(request, "clients/register.html", {"form": form, "client": client})
+        try:
+            with transaction.atomic():
+                form.save()
+                Case.objects.refresh(client.pk)
+        except StaleRecord:
+            # Someone else saved first; the form now shows what they stored. A plain post
+            # (this form is not sent through HTMX), so the page shows whatever the status.
+            status = 409
+        else:
+            messages.success(request, _("The personal details are saved."))
+            return redirect(client)
+    return render(request, "clients/register.html", {"form": form, "client": client}, status=status)
 
 
 def case_file(client):
@@ -355,11 +364,16 @@ def show_step(request, client, form, step, title, draft=None, **extra):
 
 
 def step_done(request, client, message, form_name=None):
-    """After a saved step: drop the draft, then show the case page with the message.
-    HTMX swaps the whole case in place; a plain post is redirected (no double posts)."""
+    """After a saved step: drop the draft, then show the case page with the message."""
     if form_name:
         FormDraft.objects.filter(user=request.user, client=client, form_name=form_name).delete()
     messages.success(request, message)
+    return show_case(request, client)
+
+
+def show_case(request, client):
+    """The case page with the messages so far: HTMX swaps the whole case in place with the
+    messages out of band; a plain post is redirected (no double posts)."""
     if not request.htmx:
         return redirect(client)
     context = case_context(request, case_client(request, client.pk))
@@ -460,8 +474,10 @@ def action_status(request, pk, action_pk):
     form = forms.ActionStatusForm(client, request.user, data=request.POST, instance=action)
     if form.is_valid() and form.save_or_explain():
         return step_done(request, client, _("The status of the action is saved."))
-    messages.error(request, _("Choose a valid status."))
-    return redirect(client)
+    # A status changed by someone else meanwhile says so; anything else was not a status.
+    refused = form.non_field_errors()
+    messages.error(request, refused[0] if refused else _("Choose a valid status."))
+    return show_case(request, client)
 
 
 @vary_on_headers("HX-Request")
