@@ -16,3 +16,8 @@ class ClientAdmin(SimpleHistoryAdmin):
     def get_queryset(self, request):
         # The admin respects the same access rule as the rest of the app.
         return super().get_queryset(request).visible_to(request.user)
+
+    def has_change_permission(self, request, obj=None):
+        # An anonymised resident is kept for the figures only; nobody changes it any more.
+        anonymised = obj is not None and obj.anonymised_on is not None
+        return super().has_change_permission(request, obj) and not anonymised
