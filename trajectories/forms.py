@@ -9,7 +9,7 @@ from django.db import IntegrityError, transaction
 from django.utils.translation import gettext_lazy as _
 
 from clients.forms import DateInput
-from clients.models import MAX_SEARCH_WORDS
+from clients.models import MAX_SEARCH_WORDS, Client
 from partners.models import Municipality, Organisation
 from provisions.models import ChainStep, Participation, Provision
 
@@ -33,7 +33,9 @@ from .models import (
     ScoreLevel,
     Stage,
     Transition,
+    validate_past_date,
 )
+from .privacy import close_file
 
 
 def date_field(model, name, label):
@@ -587,3 +589,19 @@ class ClientFilterForm(forms.Form):
 
     def is_filtered(self):
         return self.is_valid() and any(self.cleaned_data.values())
+
+
+class CloseFileForm(CycleForm):
+    """Close the resident's file: on which day, and why."""
+
+    closed_on = forms.DateField(
+        label=_("Closed on"), initial=date.today, widget=DateInput, validators=[validate_past_date]
+    )
+    closed_reason = forms.ChoiceField(
+        label=_("Reason for closing"),
+        choices=[("", _("Choose a reason")), *Client.ClosedReason.choices],
+    )
+
+    def save(self):
+        close_file(self.client, self.cleaned_data["closed_on"], self.cleaned_data["closed_reason"])
+        return self.client

@@ -173,6 +173,9 @@ def case_client(request, pk):
 
 def case_detail(request, pk):
     client = case_client(request, pk)
+    if client.anonymised_on:
+        # Only the anonymous figures are left: nothing to read or work on.
+        return render(request, "trajectories/anonymised.html", {"client": client})
     return render(request, "trajectories/case.html", case_context(request, client))
 
 
