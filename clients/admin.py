@@ -17,6 +17,11 @@ class ClientAdmin(SimpleHistoryAdmin):
         # The admin respects the same access rule as the rest of the app.
         return super().get_queryset(request).visible_to(request.user)
 
+    def has_change_permission(self, request, obj=None):
+        # An anonymised resident is kept for the figures only; nobody changes it any more.
+        anonymised = obj is not None and obj.anonymised_on is not None
+        return super().has_change_permission(request, obj) and not anonymised
+
     def change_view(self, request, object_id, form_url="", extra_context=None):
         response = super().change_view(request, object_id, form_url, extra_context)
         client = self.get_queryset(request).filter(pk=object_id).first()

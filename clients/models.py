@@ -20,6 +20,9 @@ from .bsn import mask_bsn, normalise_bsn, validate_bsn
 # A search reads at most this many words; the form says so before a query gets that far.
 MAX_SEARCH_WORDS = 5
 
+# What anonymisation leaves in place of a text. Stored data, not a label: it stays Dutch.
+REMOVED = "[geanonimiseerd]"
+
 
 class ClientQuerySet(models.QuerySet):
     def visible_to(self, user):
@@ -55,10 +58,18 @@ class ClientQuerySet(models.QuerySet):
         return self.editable_by(user) | self.shared_with(user)
 
     def editable_by(self, user):
-        """The residents whose case the user may work on: visible, and the role edits cases."""
+        """The residents whose case the user may work on: visible, and the role edits cases.
+        An anonymised file is kept for the figures only: nobody works on it any more."""
         if not user.has_perm("clients.change_client"):
             return self.none()
-        return self.visible_to(user)
+        return self.visible_to(user).filter(anonymised_on__isnull=True)
+
+    def past_retention(self, today=None):
+        """The files closed longer ago than the retention period, not yet anonymised."""
+        today = today or date.today()
+        return self.filter(
+            closed_on__lt=years_before(today, settings.RETENTION_YEARS), anonymised_on__isnull=True
+        )
 
     def search(self, query):
         """Find residents by BSN, date of birth (dd-mm-jjjj) or part of the name, using an index."""
@@ -74,6 +85,14 @@ class ClientQuerySet(models.QuerySet):
         for word in query.lower().split()[:MAX_SEARCH_WORDS]:
             self = self.filter(search_name__contains=word)
         return self
+
+
+def years_before(day, years):
+    """The same day `years` earlier; 29 February becomes the 28th in a year without it."""
+    try:
+        return day.replace(year=day.year - years)
+    except ValueError:
+        return day.replace(year=day.year - years, day=28)
 
 
 def parse_dutch_date(text):
@@ -111,15 +130,24 @@ class StaleRecord(ValidationError):
 class Client(models.Model):
     """A resident (inwoner) supported by the werkbedrijf."""
 
+    class ClosedReason(models.TextChoices):
+        PAID_WORK = "paid_work", _("Found paid work")
+        MOVED_AWAY = "moved_away", _("Moved out of the region")
+        NO_LONGER_NEEDED = "no_longer_needed", _("Support no longer needed")
+        DECEASED = "deceased", _("Deceased")
+        OTHER = "other", _("Other reason")
+
     first_name = models.CharField(_("first name"), max_length=100)
     name_prefix = models.CharField(
         _("prefix"), max_length=20, blank=True, help_text=_("e.g. van, de, van der")
     )
     last_name = models.CharField(_("last name"), max_length=100)
-    bsn = models.CharField(
+    # NULL once anonymised, not "": the column is unique and anonymised residents hold none.
+    bsn = models.CharField(  # noqa: DJ001
         _("BSN"),
         max_length=9,
         unique=True,
+        null=True,
         validators=[validate_bsn],
         help_text=_("Citizen service number: 9 digits, checked with the eleven test."),
     )
@@ -143,6 +171,13 @@ class Client(models.Model):
         null=True,
         blank=True,
     )
+    # Closing the file (on the resident's record: the retention period is the file's, whatever
+    # the cycle holds) starts the retention period; reopening it clears both.
+    closed_on = models.DateField(_("file closed on"), null=True, blank=True)
+    closed_reason = models.CharField(
+        _("reason for closing"), max_length=20, choices=ClosedReason.choices, blank=True
+    )
+    anonymised_on = models.DateField(_("anonymised on"), null=True, blank=True, editable=False)
     # Lower-case full name, kept by save(); PostgreSQL searches it through a trigram index.
     search_name = models.TextField(editable=False, default="")
     created_at = models.DateTimeField(_("registered at"), auto_now_add=True)
@@ -161,6 +196,7 @@ class Client(models.Model):
             ("view_all_clients", _("Can see every client in the region")),
             ("view_bsn", _("Can see the full BSN")),
             ("view_reports", _("Can read management reports")),
+            ("anonymise_client", _("Can anonymise files past their retention period")),
         ]
         indexes = [
             models.Index(fields=["last_name", "first_name", "id"], name="client_name_order"),
@@ -168,10 +204,30 @@ class Client(models.Model):
                 fields=["consultant", "last_name", "first_name", "id"],
                 name="client_caseload_order",
             ),
+            models.Index(
+                fields=["closed_on"],
+                condition=Q(closed_on__isnull=False, anonymised_on__isnull=True),
+                name="client_closed_not_anonymised",
+            ),
         ]
         constraints = [
             models.CheckConstraint(
-                condition=Q(bsn__regex=r"^[0-9]{9}$"), name="client_bsn_nine_digits"
+                condition=Q(bsn__isnull=True) | Q(bsn__regex=r"^[0-9]{9}$"),
+                name="client_bsn_nine_digits",
+            ),
+            models.CheckConstraint(
+                condition=Q(bsn__isnull=False) | Q(anonymised_on__isnull=False),
+                name="client_bsn_unless_anonymised",
+            ),
+            models.CheckConstraint(
+                condition=Q(closed_on__isnull=True, closed_reason="")
+                | (Q(closed_on__isnull=False) & ~Q(closed_reason="")),
+                name="client_closed_with_reason",
+                violation_error_message=_("A closed file needs a date and a reason."),
+            ),
+            models.CheckConstraint(
+                condition=Q(anonymised_on__isnull=True) | Q(closed_on__isnull=False),
+                name="client_anonymised_when_closed",
             ),
         ]
 
@@ -179,7 +235,8 @@ class Client(models.Model):
         return self.full_name
 
     def save(self, *args, **kwargs):
-        self.bsn = normalise_bsn(self.bsn)
+        if self.bsn is not None:
+            self.bsn = normalise_bsn(self.bsn)
         self.search_name = self.compose_search_name()
         if not self._state.adding:
             # Counted by the database, so two saves at once both count; read back on saving.
@@ -205,6 +262,8 @@ class Client(models.Model):
 
     @property
     def full_name(self):
+        if self.anonymised_on:
+            return str(_("Anonymised resident"))
         return " ".join(
             part for part in (self.first_name, self.name_prefix, self.last_name) if part
         )
@@ -212,6 +271,8 @@ class Client(models.Model):
     @property
     def sort_name(self):
         """'Jansen, Piet van' as lists sort it."""
+        if self.anonymised_on:
+            return self.full_name
         given = " ".join(part for part in (self.first_name, self.name_prefix) if part)
         return f"{self.last_name}, {given}"
 
@@ -220,7 +281,39 @@ class Client(models.Model):
         return mask_bsn(self.bsn)
 
     def compose_search_name(self):
-        return self.full_name.lower()
+        # An anonymised resident is found by no name.
+        return "" if self.anonymised_on else self.full_name.lower()
+
+    def close(self, on, reason):
+        """Close the resident's file: its retention period runs from this day."""
+        if self.closed_on:
+            raise ValidationError(_("This file is closed already."))
+        if on > date.today():
+            raise ValidationError({"closed_on": _("A file cannot be closed in the future.")})
+        if reason not in self.ClosedReason.values:
+            raise ValidationError({"closed_reason": _("Choose the reason for closing.")})
+        self.closed_on, self.closed_reason = on, reason
+        self.save(update_fields=["closed_on", "closed_reason"])
+
+    def reopen(self):
+        """Open a closed file again; a later closure starts a new retention period."""
+        self.closed_on, self.closed_reason = None, ""
+        self.save(update_fields=["closed_on", "closed_reason"])
+
+    def anonymise_personal_details(self, today=None):
+        """Replace everything that identifies the resident. What the anonymous figures count
+        by stays: the municipality, and the year of birth (as 1 January) for age groups.
+        Only trajectories.privacy.anonymise calls this, with the case records, in one
+        transaction."""
+        self.first_name = self.name_prefix = ""
+        self.last_name = REMOVED
+        self.bsn = None
+        self.date_of_birth = date(self.date_of_birth.year, 1, 1)
+        self.street_address = self.postal_code = self.city = self.phone = self.email = ""
+        # Out of every caseload: nobody works on an anonymised file.
+        self.consultant = None
+        self.anonymised_on = today or date.today()
+        self.save()
 
     def age_on(self, day):
         before_birthday = (day.month, day.day) < (self.date_of_birth.month, self.date_of_birth.day)
@@ -403,6 +496,7 @@ class AccessLog(models.Model):
         EXPORT_PDF = "export_pdf", _("Exported as PDF")
         EXPORT_JSON = "export_json", _("Exported as JSON")
         EXPORT_CSV = "export_csv", _("Exported as CSV")
+        ANONYMISE = "anonymise", _("Anonymised the file")
 
     at = models.DateTimeField(_("when"), default=timezone.now)
     # Plain references without constraints: the log outlives the users and residents it names.

@@ -219,10 +219,16 @@ REEVALUATION_INTERVAL_MONTHS = int(os.environ.get("REEVALUATION_INTERVAL_MONTHS"
 STALLED_PROPOSAL_DAYS = int(os.environ.get("STALLED_PROPOSAL_DAYS", "14"))
 # A re-evaluation may still look back on a placement that ended at most this many days ago.
 RECENT_PLACEMENT_DAYS = int(os.environ.get("RECENT_PLACEMENT_DAYS", "90"))
+# A closed file is kept this many years, then a manager anonymises it. Ten years is the period
+# DOMAIN.md names for a social-assistance file (the municipalities' selection list); a region
+# sets its own after its archivist's advice, longer where Wmo files weigh in (15 years).
+RETENTION_YEARS = int(os.environ.get("RETENTION_YEARS", "10"))
 
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "INFO")},
+    # WeasyPrint tells every step of every PDF at INFO.
+    "loggers": {"weasyprint.progress": {"level": "WARNING"}},
 }

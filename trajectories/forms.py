@@ -35,7 +35,9 @@ from .models import (
     ScoreLevel,
     Stage,
     Transition,
+    validate_past_date,
 )
+from .privacy import close_file
 
 
 def date_field(model, name, label):
@@ -664,3 +666,19 @@ class ReferralForm(forms.Form):
                 consent_form=data["consent_form"],
                 consent_given_on=data["consent_given_on"],
             )
+
+
+class CloseFileForm(CycleForm):
+    """Close the resident's file: on which day, and why."""
+
+    closed_on = forms.DateField(
+        label=_("Closed on"), initial=date.today, widget=DateInput, validators=[validate_past_date]
+    )
+    closed_reason = forms.ChoiceField(
+        label=_("Reason for closing"),
+        choices=[("", _("Choose a reason")), *Client.ClosedReason.choices],
+    )
+
+    def save(self):
+        close_file(self.client, self.cleaned_data["closed_on"], self.cleaned_data["closed_reason"])
+        return self.client

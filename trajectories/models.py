@@ -1634,13 +1634,22 @@ PRIMARY_STEPS = {
 class FormDraft(models.Model):
     """What a consultant typed into a step form and has not saved yet; it outlives a closed tab."""
 
-    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
-    client = models.ForeignKey("clients.Client", on_delete=models.CASCADE, related_name="+")
-    form_name = models.CharField(max_length=40)
-    data = models.JSONField(default=dict)
-    saved_at = models.DateTimeField(auto_now=True)
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="+",
+        verbose_name=_("typed by"),
+    )
+    client = models.ForeignKey(
+        "clients.Client", on_delete=models.CASCADE, related_name="+", verbose_name=_("client")
+    )
+    form_name = models.CharField(_("form"), max_length=40)
+    data = models.JSONField(_("what was typed"), default=dict)
+    saved_at = models.DateTimeField(_("saved at"), auto_now=True)
 
     class Meta:
+        verbose_name = _("draft")
+        verbose_name_plural = _("drafts")
         constraints = [
             models.UniqueConstraint(
                 fields=["user", "client", "form_name"], name="one_draft_per_form"

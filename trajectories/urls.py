@@ -1,6 +1,6 @@
 from django.urls import include, path
 
-from . import views
+from . import privacy_views, views
 
 app_name = "trajectories"
 
@@ -35,6 +35,11 @@ case_patterns = [
     path("delen/<int:share_pk>/intrekken/", views.withdraw_share, name="withdraw_share"),
     path("concept/<str:form_name>/", views.save_draft, name="save_draft"),
     path("concept/<str:form_name>/weggooien/", views.discard_draft, name="discard_draft"),
+    path("sluiten/", privacy_views.close, name="close_file"),
+    path("heropenen/", privacy_views.reopen, name="reopen_file"),
+    path("inzage.json", privacy_views.export_json, name="export_json"),
+    path("inzage.pdf", privacy_views.export_pdf, name="export_pdf"),
+    path("anonimiseren/", privacy_views.anonymise_file, name="anonymise"),
 ]
 
 urlpatterns = [
@@ -45,4 +50,5 @@ urlpatterns = [
     path("aanmelden/", views.refer, name="refer"),
     path("clienten/<int:pk>/", include(case_patterns)),
     path("voorzieningen/<int:provision_pk>/wachtlijst/", views.waiting_list, name="waiting_list"),
+    path("bewaartermijn-verstreken/", privacy_views.past_retention, name="past_retention"),
 ]

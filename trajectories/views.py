@@ -273,6 +273,9 @@ def case_client(request, pk, clients=None):
 
 def case_detail(request, pk):
     client = case_client(request, pk)
+    if client.anonymised_on:
+        # Only the anonymous figures are left: nothing to read or work on.
+        return render(request, "trajectories/anonymised.html", {"client": client})
     AccessLog.objects.record(request.user, AccessLog.Action.VIEW_CASE, clients=[client])
     return render(request, "trajectories/case.html", case_context(request, client))
 
