@@ -14,6 +14,7 @@ from django.urls import reverse
 from django.utils.formats import date_format
 from django.utils.functional import cached_property
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 from simple_history.models import HistoricalRecords
 
 from clients.models import Client, ConsentForm, StaleRecord
@@ -1164,7 +1165,7 @@ class CaseNote(models.Model):
 
     class Kind(models.TextChoices):
         CONTACT = "contact", _("Contact")
-        NOTE = "note", _("Note")
+        NOTE = "note", pgettext_lazy("kind of case note", "Note")
         CASE_CONFERENCE = "conference", _("Case conference")
 
     client = models.ForeignKey(
