@@ -1,6 +1,7 @@
 from django.contrib import admin
 from simple_history.admin import SimpleHistoryAdmin
 
+from .bsn import mask_bsn
 from .models import AccessLog, Client, Share
 
 
@@ -21,6 +22,20 @@ class ClientAdmin(SimpleHistoryAdmin):
         # An anonymised resident is kept for the figures only; nobody changes it any more.
         anonymised = obj is not None and obj.anonymised_on is not None
         return super().has_change_permission(request, obj) and not anonymised
+
+    def changelist_view(self, request, extra_context=None):
+        response = super().changelist_view(request, extra_context)
+        # A search here finds residents as the app's search does: the log says whom.
+        changelist = getattr(response, "context_data", {}).get("cl")
+        query = request.GET.get("q", "").strip()
+        if changelist is not None and query:
+            AccessLog.objects.record(
+                request.user,
+                AccessLog.Action.SEARCH,
+                clients=list(changelist.result_list),
+                detail=mask_bsn(query) if query.isdigit() and len(query) == 9 else query,
+            )
+        return response
 
     def change_view(self, request, object_id, form_url="", extra_context=None):
         response = super().change_view(request, object_id, form_url, extra_context)

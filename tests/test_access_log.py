@@ -310,3 +310,12 @@ def test_a_step_opened_as_a_page_of_its_own_is_logged_but_not_as_a_fragment(
     client.get(url)
     entry = AccessLog.objects.get(client=client_record)
     assert (entry.action, entry.detail) == (AccessLog.Action.VIEW_CASE, "intake")
+
+
+def test_a_search_in_the_admin_logs_the_residents_it_shows(client, administrator, client_record):
+    client.force_login(administrator)
+    client.get(reverse("admin:clients_client_changelist"), {"q": "dijk"})
+    entry = AccessLog.objects.get(client=client_record)
+    assert (entry.action, entry.detail) == (AccessLog.Action.SEARCH, "dijk")
+    client.get(reverse("admin:clients_client_changelist"))
+    assert AccessLog.objects.count() == 1
