@@ -114,7 +114,15 @@ def measure():
     session[DEVICE_ID_SESSION_KEY] = device.persistent_id
     session.save()
     consultant.force_login(User.objects.get(username="consultant"))
+    social_team = TestClient()
+    social_team.force_login(User.objects.get(username="socialteam"))
     resident = Client.objects.filter(placements__status="ended").order_by("pk").first()
+    # Outside their own caseload both say why first (break the glass), once per session.
+    for browser in (manager, consultant):
+        browser.post(
+            reverse("trajectories:open_with_reason", args=[resident.pk]),
+            {"reason": "Benchmark of the case pages."},
+        )
     mine = reverse("trajectories:mine")
     provision = Provision.objects.order_by("-waiting_count", "pk").first()
     pages = {
@@ -131,6 +139,12 @@ def measure():
         "reports": (manager, reverse("reports")),
         "provision": (manager, reverse("provisions:detail", args=[provision.pk])),
         "chain": (manager, reverse("provisions:list")),
+        "change history": (consultant, reverse("trajectories:history", args=[resident.pk])),
+        "subject access PDF": (consultant, reverse("trajectories:export_pdf", args=[resident.pk])),
+        "shared cases": (social_team, reverse("trajectories:shared")),
+        "access log": (manager, reverse("access_log")),
+        "access log, one resident": (manager, reverse("access_log") + f"?inwoner={resident.pk}"),
+        "retention list": (manager, reverse("trajectories:past_retention")),
     }
     results = {}
     for page, (browser, url) in pages.items():
