@@ -8,7 +8,7 @@ from django.urls import reverse
 
 from clients.models import Share
 from partners.models import OrganisationKind
-from trajectories.models import Case, CaseNote, Referral, Stage
+from trajectories.models import Case, CaseNote, Placement, Referral, Stage
 
 from . import factories
 
@@ -307,3 +307,17 @@ def test_the_shared_list_and_shared_case_take_a_fixed_number_of_queries(
         assert client.get(reverse("trajectories:shared")).status_code == 200
     with django_assert_max_num_queries(30):
         assert client.get(residents[0].get_absolute_url()).status_code == 200
+
+
+def test_a_waiting_list_names_no_resident_to_a_social_team(
+    client, social_team_member, client_record, social_team, municipality
+):
+    full = factories.make_provision(name="Vol", municipality=municipality, capacity_places=0)
+    factories.make_plan_ready(client_record)
+    Placement.propose(client_record, full, on=date.today())
+    assert full.placements.waiting_list().count() == 1
+    factories.make_share(client_record, social_team, parts=["summary"])
+    client.force_login(social_team_member)
+    response = client.get(reverse("trajectories:waiting_list", args=[full.pk]))
+    assert response.status_code == 200
+    assert "Dijk" not in response.text

@@ -306,10 +306,14 @@ def waiting_list(request, provision_pk):
     """A provision's waiting list in order; residents the user may not see stay unnamed."""
     provision = get_object_or_404(Provision, pk=provision_pk)
     line = list(provision.placements.waiting_list().select_related("client"))
+    # Werkbedrijf staff only: a share may leave the placements out, so partners see no names.
+    named = Client.objects.visible_to(request.user)
+    if not request.user.has_perm("clients.view_client"):
+        named = named.none()
     visible = set(
-        Client.objects.visible_to(request.user)
-        .filter(pk__in=[placement.client_id for placement in line])
-        .values_list("pk", flat=True)
+        named.filter(pk__in=[placement.client_id for placement in line]).values_list(
+            "pk", flat=True
+        )
     )
     context = {
         "provision": provision,
