@@ -141,7 +141,10 @@ THREADS = 8
 SAVES_PER_THREAD = 10
 
 
-@pytest.mark.django_db(transaction=True)
+# Committed for real, so the threads see each other's saves; like the browser tests, it puts
+# back the seeded roles that the transactional tests before it emptied.
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+@pytest.mark.usefixtures("restore_migrated_data")
 def test_many_concurrent_saves_lose_no_update(municipality, consultant):
     resident = factories.make_client(municipality, consultant)
     start = threading.Barrier(THREADS)
