@@ -81,7 +81,8 @@ def test_the_history_shows_a_changed_case_record_by_its_labels(
 ):
     client.force_login(consultant)
     url = reverse("trajectories:action_status", args=[client_record.pk, action.pk])
-    assert client.post(url, {"status": Action.Status.DONE}).status_code == 302
+    data = {"status": Action.Status.DONE, "seen_status": Action.Status.OPEN}
+    assert client.post(url, data).status_code == 302
     response = client.get(history_url(client_record))
     record = "Actie: Bellen met de buurthuis"
     assert (record, "Status", "Open", "Afgerond", str(consultant)) in changes_on(response)
