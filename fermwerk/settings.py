@@ -50,6 +50,7 @@ INSTALLED_APPS = [
     "axes",
     "django_otp",
     "django_otp.plugins.otp_totp",
+    "django_tasks_db",
     "fermwerk",
     "partners",
     "provisions",
@@ -223,6 +224,13 @@ RECENT_PLACEMENT_DAYS = int(os.environ.get("RECENT_PLACEMENT_DAYS", "90"))
 # DOMAIN.md names for a social-assistance file (the municipalities' selection list); a region
 # sets its own after its archivist's advice, longer where Wmo files weigh in (15 years).
 RETENTION_YEARS = int(os.environ.get("RETENTION_YEARS", "10"))
+
+# Background work (bulk exports) runs through Django's Tasks framework on the database:
+# `manage.py db_worker` takes the tasks (`make run` starts it beside the server).
+TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": ["default"]}}
+# Files the app produces for download (bulk exports), outside the web root; served only
+# through views that check who asks.
+PRIVATE_FILES_ROOT = Path(os.environ.get("PRIVATE_FILES_ROOT", BASE_DIR / "private"))
 
 LOGGING = {
     "version": 1,

@@ -150,20 +150,6 @@ def as_text(value):
     return str(value)
 
 
-def as_pdf(html):
-    """The HTML as a PDF. Every URL is refused: the document brings its own style, and
-    nothing typed into a case file may make the server fetch something while it renders."""
-    # Imported here: WeasyPrint takes most of a second to load, which only a PDF needs.
-    from weasyprint import HTML
-    from weasyprint.urls import URLFetcher
-
-    class NothingFetched(URLFetcher):
-        def fetch(self, url, headers=None):
-            raise ValueError(f"fermwerk's PDFs fetch nothing: {url}")
-
-    return HTML(string=html, url_fetcher=NothingFetched()).write_pdf()
-
-
 # The texts typed into the file, per kind: (model, how it finds the resident, fields).
 FREE_TEXT = [
     (Intake, "client", ["what_matters", "wishes", "contribution", "notes"]),

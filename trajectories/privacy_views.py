@@ -21,7 +21,8 @@ from django.views.decorators.http import require_POST
 from clients.models import AccessLog, Client
 
 from . import forms
-from .privacy import anonymise, as_pdf, everything_held, held_sections
+from .pdf import render_pdf
+from .privacy import anonymise, everything_held, held_sections
 from .views import PAGE_SIZE, case_client, editable_client, step_done, step_view
 
 # What the access log gives as the detail of an export for an inzageverzoek.
@@ -60,7 +61,7 @@ def export_pdf(request, pk):
         "made_at": timezone.now(),
     }
     html = render_to_string("trajectories/everything_held.html", context, request)
-    return download(as_pdf(html), "application/pdf", f"inzageverzoek-{client.pk}.pdf")
+    return download(render_pdf(html), "application/pdf", f"inzageverzoek-{client.pk}.pdf")
 
 
 def download(content, content_type, filename):
