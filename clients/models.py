@@ -496,6 +496,8 @@ class AccessLog(models.Model):
         EXPORT_PDF = "export_pdf", _("Exported as PDF")
         EXPORT_JSON = "export_json", _("Exported as JSON")
         EXPORT_CSV = "export_csv", _("Exported as CSV")
+        SUMMARY_PDF = "summary_pdf", _("Printed the case summary")
+        BULK_EXPORT = "bulk_export", _("Case summary in a bulk export")
         ANONYMISE = "anonymise", _("Anonymised the file")
 
     at = models.DateTimeField(_("when"), default=timezone.now)
