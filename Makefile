@@ -27,6 +27,9 @@ run: export DEBUG ?= 1
 run: setup
 	$(PY) manage.py migrate --no-input
 	$(PY) manage.py seed_demo
+	@# The worker runs background tasks (bulk exports) beside the server and stops with it.
+	$(PY) manage.py db_worker --no-reload & worker=$$!; \
+	trap 'kill $$worker 2>/dev/null' EXIT INT TERM; \
 	$(PY) manage.py runserver $(HOST)
 
 test: setup

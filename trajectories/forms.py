@@ -11,13 +11,14 @@ from django.utils.translation import gettext_lazy as _
 from clients.bsn import normalise_bsn, validate_bsn
 from clients.forms import DateInput
 from clients.models import MAX_SEARCH_WORDS, Client, ConsentForm
-from partners.models import Municipality, Organisation
+from partners.models import Municipality, Organisation, Role, User
 from provisions.models import ChainStep, Participation, Provision
 
 from .models import (
     Action,
     Assessment,
     Blocker,
+    BulkExport,
     Case,
     CaseNote,
     Category,
@@ -682,3 +683,54 @@ class CloseFileForm(CycleForm):
     def save(self):
         close_file(self.client, self.cleaned_data["closed_on"], self.cleaned_data["closed_reason"])
         return self.client
+
+
+class BulkExportForm(forms.ModelForm):
+    """Which residents' case summaries to export, and why: a bulk export is logged for every
+    resident in it, with this reason."""
+
+    class Meta:
+        model = BulkExport
+        fields = ["municipality", "consultant", "reason"]
+        widgets = {"reason": forms.Textarea(attrs={"rows": 3})}
+        labels = {"consultant": _("Caseload of")}
+        help_texts = {
+            "consultant": _("Leave empty for every resident of the municipality."),
+            "reason": _("Why these summaries are needed; the access log keeps it with each one."),
+        }
+
+    def __init__(self, user, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.instance.requested_by = user
+        self.fields["municipality"].queryset = Client.objects.municipalities_visible_to(user)
+        self.fields["municipality"].empty_label = _("All municipalities you see")
+        self.fields["consultant"].queryset = (
+            User.objects.filter(groups__name=Role.CONSULTANT, is_active=True)
+            .distinct()
+            .order_by("first_name", "last_name")
+        )
+        self.fields["consultant"].empty_label = _("Everyone's")
+        self.fields["reason"].max_length = 1000
+
+    def clean_reason(self):
+        return " ".join(self.cleaned_data["reason"].split())
+
+    def clean(self):
+        cleaned = super().clean()
+        chosen = cleaned.get("municipality") or cleaned.get("consultant")
+        if not chosen and not {"municipality", "consultant"} & self.errors.keys():
+            self.add_error("municipality", _("Choose a municipality, a caseload or both."))
+        elif chosen and not self.errors and not self.selection(cleaned).residents().exists():
+            self.add_error(None, _("There are no residents in this selection to export."))
+        return cleaned
+
+    def selection(self, cleaned):
+        return BulkExport(
+            requested_by=self.instance.requested_by,
+            municipality=cleaned.get("municipality"),
+            consultant=cleaned.get("consultant"),
+        )
+
+    def validate_constraints(self):
+        # clean() says the same, next to the field.
+        pass

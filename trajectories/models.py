@@ -1659,3 +1659,99 @@ class FormDraft(models.Model):
 
     def __str__(self):
         return f"{self.form_name} ({self.saved_at:%Y-%m-%d %H:%M})"
+
+
+class BulkExportQuerySet(models.QuerySet):
+    def visible_to(self, user):
+        """An export is its requester's: it holds the summaries of many residents."""
+        return self.filter(requested_by=user) if user.is_authenticated else self.none()
+
+
+class BulkExport(models.Model):
+    """The PDF case summaries of a selection of residents (a municipality, a consultant's
+    caseload) as one ZIP, built in the background by a task (trajectories/exports.py)."""
+
+    class Status(models.TextChoices):
+        QUEUED = "queued", _("Waiting for its turn")
+        RUNNING = "running", _("Being built")
+        DONE = "done", _("Ready")
+        FAILED = "failed", _("Failed")
+
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="+",
+        verbose_name=_("requested by"),
+    )
+    requested_at = models.DateTimeField(_("requested at"), auto_now_add=True)
+    municipality = models.ForeignKey(
+        "partners.Municipality",
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("municipality"),
+    )
+    consultant = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("caseload of"),
+    )
+    reason = models.TextField(_("reason"))
+    language = models.CharField(_("language"), max_length=10, choices=settings.LANGUAGES)
+    status = models.CharField(
+        _("status"), max_length=10, choices=Status.choices, default=Status.QUEUED
+    )
+    total = models.PositiveIntegerField(_("summaries in all"), default=0)
+    done = models.PositiveIntegerField(_("summaries done"), default=0)
+    error = models.CharField(_("what went wrong"), max_length=500, blank=True)
+    finished_at = models.DateTimeField(_("finished at"), null=True, blank=True)
+
+    objects = BulkExportQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("bulk export")
+        verbose_name_plural = _("bulk exports")
+        ordering = ["-requested_at", "-pk"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(municipality__isnull=False) | Q(consultant__isnull=False),
+                name="bulk_export_has_a_selection",
+                violation_error_message=_("Choose a municipality, a caseload or both."),
+            ),
+        ]
+
+    def __str__(self):
+        return f"{_('bulk export')} {self.pk}"
+
+    def get_absolute_url(self):
+        return reverse("trajectories:bulk_export", args=[self.pk])
+
+    def residents(self):
+        """The residents in the selection that the requester may see, in a fixed order;
+        anonymised files hold nothing to summarise."""
+        residents = Client.objects.visible_to(self.requested_by).filter(anonymised_on__isnull=True)
+        if self.municipality_id:
+            residents = residents.filter(municipality=self.municipality_id)
+        if self.consultant_id:
+            residents = residents.filter(consultant=self.consultant_id)
+        return residents.order_by("pk")
+
+    @property
+    def file_path(self):
+        return settings.PRIVATE_FILES_ROOT / "exports" / f"{self.pk}.zip"
+
+    @property
+    def filename(self):
+        return f"samenvattingen-{self.pk}.zip"
+
+    @property
+    def in_progress(self):
+        return self.status in (self.Status.QUEUED, self.Status.RUNNING)
+
+    @property
+    def percent_done(self):
+        return 100 * self.done // self.total if self.total else 0

@@ -1,6 +1,6 @@
 from django.urls import include, path
 
-from . import privacy_views, views
+from . import export_views, privacy_views, views
 
 app_name = "trajectories"
 
@@ -50,5 +50,13 @@ urlpatterns = [
     path("aanmelden/", views.refer, name="refer"),
     path("clienten/<int:pk>/", include(case_patterns)),
     path("voorzieningen/<int:provision_pk>/wachtlijst/", views.waiting_list, name="waiting_list"),
+    path("exporteren/", export_views.bulk_exports, name="bulk_exports"),
+    path("exporteren/<int:pk>/", export_views.bulk_export, name="bulk_export"),
+    path(
+        "exporteren/<int:pk>/download/",
+        export_views.bulk_export_download,
+        name="bulk_export_download",
+    ),
+    path("exporteren/<int:pk>/opnieuw/", export_views.bulk_export_retry, name="bulk_export_retry"),
     path("bewaartermijn-verstreken/", privacy_views.past_retention, name="past_retention"),
 ]

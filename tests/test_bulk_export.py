@@ -1,0 +1,267 @@
+"""Bulk export: a manager asks for the case summaries of a selection as one ZIP; the task runs
+in the real database worker (`db_worker`), the page follows it, and a failure can be retried."""
+
+import io
+import zipfile
+from datetime import date
+
+import pytest
+from django.core.management import call_command
+from django.urls import reverse
+from playwright.sync_api import expect
+from pypdf import PdfReader
+
+from clients.models import AccessLog
+from trajectories import exports
+from trajectories.models import BulkExport
+
+from . import factories
+from .test_browser import serious_violations
+
+# The worker commits as it goes, as in production, so these tests run outside a transaction.
+pytestmark = [
+    pytest.mark.django_db(transaction=True, serialized_rollback=True),
+    pytest.mark.usefixtures("restore_migrated_data"),
+]
+
+REASON = "Overdracht van het dossier aan de gemeente."
+
+
+@pytest.fixture(autouse=True)
+def private_files(settings, tmp_path):
+    settings.PRIVATE_FILES_ROOT = tmp_path
+    return tmp_path
+
+
+def run_worker():
+    """Run the queued tasks in the database worker, as `make run` does, until none is left."""
+    call_command(
+        "db_worker", "--batch", "--no-startup-delay", "--no-reload", "--interval", "0", verbosity=0
+    )
+
+
+def request_export(client, **selection):
+    data = {"reason": REASON, **{key: value.pk for key, value in selection.items()}}
+    return client.post(reverse("trajectories:bulk_exports"), data)
+
+
+def zip_of(client, export):
+    response = client.get(reverse("trajectories:bulk_export_download", args=[export.pk]))
+    assert response.status_code == 200
+    assert response["Content-Type"] == "application/zip"
+    assert f"samenvattingen-{export.pk}.zip" in response["Content-Disposition"]
+    return zipfile.ZipFile(io.BytesIO(b"".join(response.streaming_content)))
+
+
+@pytest.fixture
+def residents(municipality, other_municipality, consultant):
+    """Two residents of Woerden (one in the consultant's caseload), one anonymised there,
+    one elsewhere."""
+    colleague = factories.make_user("consultant", username="collega")
+    mine = factories.make_client(municipality, consultant, first_name="Fenna", last_name="Dijk")
+    factories.make_full_cycle(mine)
+    theirs = factories.make_client(municipality, colleague, first_name="Gijs", last_name="Bos")
+    gone = factories.make_client(municipality, consultant, last_name="Weg")
+    gone.closed_on, gone.closed_reason = date(2012, 5, 1), "moved_away"
+    gone.anonymised_on = date.today()
+    gone.save()
+    elsewhere = factories.make_client(other_municipality, first_name="Otto", last_name="Elders")
+    return {"mine": mine, "theirs": theirs, "elsewhere": elsewhere}
+
+
+def test_a_manager_exports_a_municipality_as_a_zip_of_summaries(
+    client, manager, municipality, residents
+):
+    client.force_login(manager)
+    response = request_export(client, municipality=municipality)
+    export = BulkExport.objects.get()
+    assert response.status_code == 302
+    assert response["Location"] == export.get_absolute_url()
+    assert "Wacht op zijn beurt" in client.get(export.get_absolute_url()).text
+
+    run_worker()
+
+    export.refresh_from_db()
+    assert (export.status, export.done, export.total) == ("done", 2, 2)
+    assert "De export is klaar: 2 samenvattingen." in client.get(export.get_absolute_url()).text
+    archive = zip_of(client, export)
+    mine, theirs = residents["mine"], residents["theirs"]
+    assert archive.namelist() == [f"samenvatting-{mine.pk}.pdf", f"samenvatting-{theirs.pk}.pdf"]
+    text = "".join(
+        page.extract_text() for page in PdfReader(archive.open(archive.namelist()[0])).pages
+    )
+    assert "Fenna" in text and "Dijk" in text
+    logged = AccessLog.objects.filter(action=AccessLog.Action.BULK_EXPORT)
+    assert sorted(logged.values_list("client", flat=True)) == sorted([mine.pk, theirs.pk])
+    assert {(row.user, row.reason) for row in logged} == {(manager, REASON)}
+
+
+def test_a_caseload_export_holds_only_that_consultants_residents(
+    client, manager, consultant, residents
+):
+    client.force_login(manager)
+    request_export(client, consultant=consultant)
+    run_worker()
+    export = BulkExport.objects.get()
+    assert zip_of(client, export).namelist() == [f"samenvatting-{residents['mine'].pk}.pdf"]
+
+
+def test_the_export_page_polls_while_it_runs_and_stops_when_ready(
+    client, manager, municipality, residents
+):
+    client.force_login(manager)
+    request_export(client, municipality=municipality)
+    export = BulkExport.objects.get()
+    partial = client.get(export.get_absolute_url(), headers={"HX-Request": "true"})
+    assert partial.text.lstrip().startswith('<div id="export-progress"')
+    assert 'hx-trigger="every 1s"' in partial.text
+    assert "<html" not in partial.text
+    assert partial["Vary"] == "HX-Request, Cookie"
+    run_worker()
+    partial = client.get(export.get_absolute_url(), headers={"HX-Request": "true"})
+    assert "hx-trigger" not in partial.text
+    assert reverse("trajectories:bulk_export_download", args=[export.pk]) in partial.text
+
+
+def test_a_failed_export_says_so_keeps_nothing_and_can_be_retried(
+    client, manager, municipality, residents, monkeypatch, private_files
+):
+    real_summary = exports.summary_pdf
+    written = []
+
+    def fails_on_the_second(resident, user, target=None, language=None):
+        if written:
+            raise RuntimeError("the renderer fell over")
+        written.append(resident)
+        return real_summary(resident, user, target=target, language=language)
+
+    monkeypatch.setattr(exports, "summary_pdf", fails_on_the_second)
+    client.force_login(manager)
+    request_export(client, municipality=municipality)
+    run_worker()
+    export = BulkExport.objects.get()
+    assert (export.status, export.done) == ("failed", 1)
+    page = client.get(export.get_absolute_url()).text
+    assert "De export is mislukt na 1 van 2 samenvattingen." in page
+    assert list(private_files.rglob("*.*")) == []
+    assert (
+        client.get(reverse("trajectories:bulk_export_download", args=[export.pk])).status_code
+        == 404
+    )
+
+    monkeypatch.setattr(exports, "summary_pdf", real_summary)
+    response = client.post(reverse("trajectories:bulk_export_retry", args=[export.pk]))
+    assert response["Location"] == export.get_absolute_url()
+    run_worker()
+    export.refresh_from_db()
+    assert (export.status, export.done, export.total) == ("done", 2, 2)
+    assert len(zip_of(client, export).namelist()) == 2
+
+
+def test_only_a_failed_export_can_be_retried(client, manager, municipality, residents):
+    client.force_login(manager)
+    request_export(client, municipality=municipality)
+    export = BulkExport.objects.get()
+    retry = reverse("trajectories:bulk_export_retry", args=[export.pk])
+    assert client.post(retry).status_code == 404
+    assert client.get(retry).status_code == 405
+
+
+@pytest.mark.parametrize(
+    ("data", "field", "message"),
+    [
+        ({"reason": REASON}, "municipality", "Kies een gemeente, een caseload of allebei."),
+        ({"reason": ""}, "reason", "Dit veld is verplicht."),
+        (
+            {"reason": REASON, "municipality": "999999"},
+            "municipality",
+            "Selecteer een geldige keuze.",
+        ),
+        ({"reason": REASON, "municipality": "x"}, "municipality", "Selecteer een geldige keuze."),
+    ],
+)
+def test_bad_input_is_explained_next_to_the_field_and_nothing_is_queued(
+    client, manager, residents, data, field, message
+):
+    client.force_login(manager)
+    response = client.post(reverse("trajectories:bulk_exports"), data)
+    assert response.status_code == 200
+    assert message in response.context["form"].errors[field][0]
+    assert response.context["form"]["reason"].value() == data["reason"]
+    assert not BulkExport.objects.exists()
+
+
+def test_an_empty_selection_is_refused(client, manager, municipality):
+    client.force_login(manager)
+    response = request_export(client, municipality=municipality)
+    assert response.context["form"].non_field_errors() == [
+        "Er zijn geen inwoners in deze selectie om te exporteren."
+    ]
+
+
+def test_the_export_pages_are_404_to_everyone_but_the_manager_who_asked(
+    client, manager, consultant, social_team_member, werkbedrijf, municipality, residents
+):
+    client.force_login(manager)
+    request_export(client, municipality=municipality)
+    run_worker()
+    export = BulkExport.objects.get()
+    other_manager = factories.make_user("manager", werkbedrijf, username="manager2")
+    factories.make_totp_device(other_manager)
+    urls = [
+        reverse("trajectories:bulk_exports"),
+        export.get_absolute_url(),
+        reverse("trajectories:bulk_export_download", args=[export.pk]),
+    ]
+    for user in (consultant, social_team_member):
+        client.force_login(user)
+        for url in urls:
+            assert client.get(url).status_code == 404, (user, url)
+    client.force_login(other_manager)
+    assert client.get(reverse("trajectories:bulk_exports")).status_code == 200
+    for url in urls[1:]:
+        assert client.get(url).status_code == 404, url
+
+
+def test_the_export_pages_keep_their_query_counts(
+    client, manager, municipality, residents, django_assert_max_num_queries
+):
+    client.force_login(manager)
+    for _ in range(3):
+        request_export(client, municipality=municipality)
+    run_worker()
+    export = BulkExport.objects.first()
+    with django_assert_max_num_queries(10):
+        client.get(reverse("trajectories:bulk_exports"))
+    with django_assert_max_num_queries(8):
+        client.get(export.get_absolute_url())
+
+
+@pytest.mark.browser
+def test_a_manager_follows_the_export_in_the_browser_and_downloads_it(
+    logged_in, live_server, manager, municipality, residents
+):
+    page = logged_in("manager")
+    page.goto(live_server.url + reverse("trajectories:bulk_exports"))
+    page.get_by_role("button", name="Export maken").click()
+    # Forgotten: the selection and the reason. Said next to each field.
+    expect(page.get_by_text("Kies een gemeente, een caseload of allebei.").first).to_be_visible()
+    assert serious_violations(page) == []
+    page.get_by_label("Gemeente").select_option(label=municipality.name)
+    page.get_by_label("Reden").fill(REASON)
+    page.get_by_role("button", name="Export maken").click()
+    expect(page.get_by_text("Wacht op zijn beurt")).to_be_visible()
+    assert serious_violations(page) == []
+
+    run_worker()  # the worker takes the task; the page polls and shows the download
+
+    download_link = page.get_by_role("link", name="ZIP-bestand downloaden")
+    expect(download_link).to_be_visible(timeout=10_000)
+    expect(page.get_by_text("De export is klaar: 2 samenvattingen.")).to_be_visible()
+    with page.expect_download() as download:
+        download_link.click()
+    archive = zipfile.ZipFile(download.value.path())
+    assert len(archive.namelist()) == 2
+    # The earlier exports are listed on the export page.
+    page.get_by_role("link", name="Casussamenvattingen exporteren").click()
+    expect(page.get_by_role("heading", name="Uw exports")).to_be_visible()

@@ -1,0 +1,59 @@
+"""Bulk export of case summaries for managers: ask for one, follow its progress, download
+the ZIP, try again after a failure. The export itself runs in the background (exports.py)."""
+
+from django.http import FileResponse, Http404
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import get_language
+from django.views.decorators.http import require_POST
+from django.views.decorators.vary import vary_on_headers
+
+from . import exports
+from .forms import BulkExportForm
+from .models import BulkExport
+
+
+def manager_exports(request):
+    """The user's own exports; 404 for anyone who may not read reports."""
+    if not request.user.has_perm("clients.view_reports"):
+        raise Http404
+    return BulkExport.objects.visible_to(request.user).select_related("municipality", "consultant")
+
+
+def bulk_exports(request):
+    own = manager_exports(request)
+    form = BulkExportForm(request.user, request.POST if request.method == "POST" else None)
+    if request.method == "POST" and form.is_valid():
+        export = form.save(commit=False)
+        export.language = get_language()
+        export.save()
+        exports.start(export)
+        return redirect(export)
+    return render(request, "trajectories/bulk_exports.html", {"form": form, "exports": own[:20]})
+
+
+@vary_on_headers("HX-Request")
+def bulk_export(request, pk):
+    export = get_object_or_404(manager_exports(request), pk=pk)
+    template = "trajectories/bulk_export.html"
+    if request.htmx:
+        template += "#progress"
+    return render(request, template, {"export": export})
+
+
+def bulk_export_download(request, pk):
+    export = get_object_or_404(manager_exports(request), pk=pk, status=BulkExport.Status.DONE)
+    if not export.file_path.exists():
+        raise Http404
+    return FileResponse(
+        export.file_path.open("rb"),
+        as_attachment=True,
+        filename=export.filename,
+        content_type="application/zip",
+    )
+
+
+@require_POST
+def bulk_export_retry(request, pk):
+    export = get_object_or_404(manager_exports(request), pk=pk, status=BulkExport.Status.FAILED)
+    exports.start(export)
+    return redirect(export)
