@@ -27,15 +27,20 @@ BASE_URL = os.environ.get("BENCH_DATABASE_URL", "postgres://postgres@127.0.0.1:5
 SEARCH_TERM = "molenaar"  # one of the demo last names: about one resident in thirty
 REPEATS = 30
 TARGET_RATIO = 1.5
+EXPORT_SUMMARIES = 1_000
 
 
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--fresh", action="store_true", help="drop and re-seed the databases")
     parser.add_argument("--measure", action="store_true", help=argparse.SUPPRESS)  # in a child
+    parser.add_argument("--measure-export", action="store_true", help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.measure:
         print(json.dumps(measure()))
+        return
+    if args.measure_export:
+        print(json.dumps(measure_export()))
         return
     results = {}
     for size in SIZES:
@@ -43,15 +48,26 @@ def main():
         prepare(url, size, fresh=args.fresh)
         output = run_child(url, "bench/run.py", "--measure")
         results[size] = json.loads(output.strip().splitlines()[-1])
-    table = render(results)
+    # The bulk export in a process of its own, so its memory is the export's alone.
+    # DEBUG off, as the worker runs in production: DEBUG keeps every query in memory.
+    output = run_child(
+        f"{BASE_URL}_{SIZES[0]}",
+        "bench/run.py",
+        "--measure-export",
+        DEBUG="0",
+        SECRET_KEY="bench-only-not-secret",
+    )
+    export = json.loads(output.strip().splitlines()[-1])
+    table = render(results) + render_export(export)
     out = ROOT / "bench" / "results" / f"{date.today().isoformat()}.md"
     out.write_text(table)
     print(table)
     print(f"Written to {out.relative_to(ROOT)}")
 
 
-def run_child(url, *args):
+def run_child(url, *args, **settings):
     env = {**os.environ, "DATABASE_URL": url, "DEBUG": "1", "ALLOWED_HOSTS": "testserver"}
+    env.update(settings)
     return subprocess.run(
         [sys.executable, *args], cwd=ROOT, env=env, check=True, capture_output=True, text=True
     ).stdout
@@ -165,6 +181,94 @@ def measure():
     results["search plan"] = plan
     results["residents"] = Client.objects.count()
     return results
+
+
+def measure_export():
+    """In a child process: the bulk export of EXPORT_SUMMARIES case summaries, run by the task
+    itself as the worker runs it; the time and resident memory after every block of 100."""
+    import resource
+    import tempfile
+
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "fermwerk.settings")
+    sys.path.insert(0, str(ROOT))
+    import django
+
+    django.setup()
+    from django.conf import settings
+
+    from clients.models import Client
+    from partners.models import User
+    from trajectories import exports
+    from trajectories.models import BulkExport
+
+    manager = User.objects.get(username="manager")
+    settings.PRIVATE_FILES_ROOT = Path(tempfile.mkdtemp(prefix="fermwerk-bench-"))
+    # A selection of exactly EXPORT_SUMMARIES residents, whatever their municipality.
+    selection = Client.objects.visible_to(manager).order_by("pk")[:EXPORT_SUMMARIES]
+    BulkExport.residents = lambda export: selection
+    export = BulkExport.objects.create(
+        requested_by=manager,
+        municipality=selection[0].municipality,
+        reason="Benchmark of the bulk export.",
+        language="nl",
+    )
+    render_summary, blocks, started = exports.summary_pdf, [], time.perf_counter()
+    last = [started]
+
+    def timed_summary(*args, **kwargs):
+        result = render_summary(*args, **kwargs)
+        timed_summary.done += 1
+        if timed_summary.done % 100 == 0:
+            now = time.perf_counter()
+            blocks.append({"seconds": now - last[0], "rss_mb": resident_memory_mb()})
+            last[0] = now
+        return result
+
+    timed_summary.done = 0
+    exports.summary_pdf = timed_summary
+    exports.build.call(export.pk)
+    export.refresh_from_db()
+    return {
+        "summaries": export.done,
+        "status": export.status,
+        "seconds": time.perf_counter() - started,
+        "zip_mb": export.file_path.stat().st_size / 2**20,
+        "blocks": blocks,
+        "peak_rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
+    }
+
+
+def resident_memory_mb():
+    for line in Path("/proc/self/status").read_text().splitlines():
+        if line.startswith("VmRSS:"):
+            return int(line.split()[1]) / 1024
+    return 0.0
+
+
+def render_export(export):
+    blocks = export["blocks"]
+    rates = [100 / block["seconds"] for block in blocks]
+    # The first block warms up (imports, fonts, caches); the rest should keep one pace.
+    steady = min(rates[1:]) >= 0.8 * max(rates[1:]) if len(rates) > 1 else False
+    growth = blocks[-1]["rss_mb"] - blocks[0]["rss_mb"] if blocks else 0
+    lines = [
+        "",
+        f"## Bulk export of {export['summaries']:,} case summaries",
+        "",
+        f"Run by the task itself in a process of its own ({export['status']}): "
+        f"{export['seconds']:.0f} s in all, a ZIP of {export['zip_mb']:.1f} MB, peak resident "
+        f"memory {export['peak_rss_mb']:.0f} MB; resident memory grew {growth:.1f} MB from the "
+        f"first block of 100 to the last. Rate {'steady' if steady else 'NOT steady'} (the "
+        "slowest block after the first within 80% of the fastest).",
+        "",
+        "| summaries | seconds for these 100 | summaries per second | resident memory (MB) |",
+        "| ---: | ---: | ---: | ---: |",
+    ]
+    for number, (block, rate) in enumerate(zip(blocks, rates, strict=True), start=1):
+        lines.append(
+            f"| {number * 100:,} | {block['seconds']:.1f} | {rate:.1f} | {block['rss_mb']:.0f} |"
+        )
+    return "\n".join(lines) + "\n"
 
 
 def render(results):
