@@ -1,7 +1,7 @@
 from django.contrib import admin
 from simple_history.admin import SimpleHistoryAdmin
 
-from .bsn import mask_bsn
+from .bsn import full_bsn, mask_bsn
 from .models import AccessLog, Client, Share
 
 
@@ -33,7 +33,7 @@ class ClientAdmin(SimpleHistoryAdmin):
                 request.user,
                 AccessLog.Action.SEARCH,
                 clients=list(changelist.result_list),
-                detail=mask_bsn(query) if query.isdigit() and len(query) == 9 else query,
+                detail=mask_bsn(full_bsn(query)) if full_bsn(query) else query,
             )
         return response
 

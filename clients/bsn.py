@@ -12,6 +12,13 @@ def normalise_bsn(value):
     return digits.zfill(9) if len(digits) == 8 and digits.isdigit() else digits
 
 
+def full_bsn(query):
+    """The BSN a search is for when it names a whole one (9 digits, typed with or without
+    spaces, dots or dashes, or 8 without the leading zero), else an empty string."""
+    bsn = normalise_bsn(query.strip())
+    return bsn if len(bsn) == 9 and bsn.isascii() and bsn.isdigit() else ""
+
+
 def passes_eleven_test(bsn):
     if len(bsn) != 9 or not bsn.isascii() or not bsn.isdigit() or bsn == "0" * 9:
         return False

@@ -15,7 +15,7 @@ from simple_history.models import HistoricalRecords
 
 from partners.models import Municipality, OrganisationKind, Role
 
-from .bsn import mask_bsn, normalise_bsn, validate_bsn
+from .bsn import full_bsn, mask_bsn, normalise_bsn, validate_bsn
 
 # A search reads at most this many words; the form says so before a query gets that far.
 MAX_SEARCH_WORDS = 5
@@ -79,8 +79,8 @@ class ClientQuerySet(models.QuerySet):
         birth_date = parse_dutch_date(query)
         if birth_date:
             return self.filter(date_of_birth=birth_date)
-        bsn = normalise_bsn(query)
-        if bsn.isascii() and bsn.isdigit() and len(bsn) == 9:
+        bsn = full_bsn(query)
+        if bsn:
             return self.filter(bsn=bsn)
         for word in query.lower().split()[:MAX_SEARCH_WORDS]:
             self = self.filter(search_name__contains=word)

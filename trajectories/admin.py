@@ -11,6 +11,7 @@ from .models import (
     Action,
     Assessment,
     Blocker,
+    BulkExport,
     Case,
     CaseCount,
     CaseNote,
@@ -135,6 +136,23 @@ class CaseCountAdmin(admin.ModelAdmin):
         return False
 
     def has_delete_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(BulkExport)
+class BulkExportAdmin(admin.ModelAdmin):
+    """The bulk exports, to see what ran and what failed; their files only their requester
+    downloads, from the export's own page."""
+
+    list_display = ["requested_at", "requested_by", "municipality", "consultant", "status", "done"]
+    list_filter = ["status"]
+    list_select_related = ["requested_by", "municipality", "consultant"]
+    readonly_fields = ["error", "finished_at"]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
         return False
 
 

@@ -1730,6 +1730,11 @@ class BulkExport(models.Model):
     def get_absolute_url(self):
         return reverse("trajectories:bulk_export", args=[self.pk])
 
+    def delete(self, *args, **kwargs):
+        # The ZIP holds the summaries: it goes with its export.
+        self.file_path.unlink(missing_ok=True)
+        return super().delete(*args, **kwargs)
+
     def residents(self):
         """The residents in the selection that the requester may see, in a fixed order;
         anonymised files hold nothing to summarise."""

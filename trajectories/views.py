@@ -22,7 +22,7 @@ from django.views.decorators.http import require_POST
 from django.views.decorators.vary import vary_on_headers
 from django_htmx.http import push_url, reswap, retarget
 
-from clients.bsn import mask_bsn, normalise_bsn
+from clients.bsn import full_bsn, mask_bsn
 from clients.forms import ClientForm, ReasonForm, ShareForm
 from clients.models import ALL_PARTS, AccessLog, Client, Share, StaleRecord, parts_visible_to
 from clients.pagination import CappedPaginator
@@ -42,15 +42,10 @@ COUNT_CAP = 1000
 BSN_SEARCHES_PER_HOUR = 10
 
 
-def is_full_bsn(query):
-    bsn = normalise_bsn(query.strip())
-    return len(bsn) == 9 and bsn.isascii() and bsn.isdigit()
-
-
 def bsn_search_refused(request, filters):
     """Log a full-BSN search by a user who may not see BSNs; refuse it past the hourly limit."""
     query = filters.cleaned_data.get("q", "") if filters.is_valid() else ""
-    if request.user.has_perm("clients.view_bsn") or not is_full_bsn(query):
+    if request.user.has_perm("clients.view_bsn") or not full_bsn(query):
         return False
     hour_ago = timezone.now() - timedelta(hours=1)
     searches = AccessLog.objects.bsn_searches_since(request.user, hour_ago).count()
@@ -69,7 +64,7 @@ def bsn_search_refused(request, filters):
         request.user,
         AccessLog.Action.BSN_SEARCH,
         clients=list(found),
-        detail=mask_bsn(normalise_bsn(query)),
+        detail=mask_bsn(full_bsn(query)),
     )
     return False
 
@@ -127,7 +122,7 @@ def client_list(request, mine=False):
 def searched_for(filters):
     """The search as the log keeps it: a full BSN masked, the rest as typed."""
     query = filters.cleaned_data.get("q", "")
-    return mask_bsn(normalise_bsn(query)) if is_full_bsn(query) else query
+    return mask_bsn(full_bsn(query)) if full_bsn(query) else query
 
 
 def register(request):
