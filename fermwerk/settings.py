@@ -231,6 +231,8 @@ TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": ["d
 # Files the app produces for download (bulk exports), outside the web root; served only
 # through views that check who asks.
 PRIVATE_FILES_ROOT = Path(os.environ.get("PRIVATE_FILES_ROOT", BASE_DIR / "private"))
+# A bulk export is deleted, with its file, this many days after it was built.
+BULK_EXPORT_KEEP_DAYS = int(os.environ.get("BULK_EXPORT_KEEP_DAYS", "7"))
 
 LOGGING = {
     "version": 1,

@@ -3,11 +3,12 @@ in the real database worker (`db_worker`), the page follows it, and a failure ca
 
 import io
 import zipfile
-from datetime import date
+from datetime import date, timedelta
 
 import pytest
 from django.core.management import call_command
 from django.urls import reverse
+from django.utils import timezone
 from playwright.sync_api import expect
 from pypdf import PdfReader
 
@@ -265,3 +266,22 @@ def test_a_manager_follows_the_export_in_the_browser_and_downloads_it(
     # The earlier exports are listed on the export page.
     page.get_by_role("link", name="Casussamenvattingen exporteren").click()
     expect(page.get_by_role("heading", name="Uw exports")).to_be_visible()
+
+
+def test_an_export_is_deleted_with_its_file_once_kept_long_enough(
+    client, manager, municipality, residents, settings
+):
+    client.force_login(manager)
+    request_export(client, municipality=municipality)
+    run_worker()
+    old = BulkExport.objects.get()
+    assert old.file_path.exists()
+    assert "wordt verwijderd op" in client.get(old.get_absolute_url()).text
+    BulkExport.objects.filter(pk=old.pk).update(
+        finished_at=timezone.now() - timedelta(days=settings.BULK_EXPORT_KEEP_DAYS, minutes=1)
+    )
+    request_export(client, municipality=municipality)
+    run_worker()  # the next export clears the expired one
+    assert list(BulkExport.objects.values_list("status", flat=True)) == ["done"]
+    assert not old.file_path.exists()
+    assert client.get(old.get_absolute_url()).status_code == 404

@@ -27,8 +27,15 @@ def start(export):
     build.enqueue(export.pk)
 
 
+def prune_expired():
+    """Delete the exports kept long enough, with their files."""
+    for export in BulkExport.objects.expired():
+        export.delete()
+
+
 @task
 def build(export_id):
+    prune_expired()
     export = BulkExport.objects.select_related("requested_by").get(pk=export_id)
     exports = BulkExport.objects.filter(pk=export_id)
     residents = export.residents()

@@ -11,6 +11,7 @@ from django.db.models import Count, Exists, F, Max, Min, OuterRef, Q, Subquery, 
 from django.db.models.functions import Coalesce, Least, Length
 from django.db.models.lookups import LessThanOrEqual
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.functional import cached_property
 from django.utils.translation import gettext_lazy as _
@@ -1666,6 +1667,12 @@ class BulkExportQuerySet(models.QuerySet):
         """An export is its requester's: it holds the summaries of many residents."""
         return self.filter(requested_by=user) if user.is_authenticated else self.none()
 
+    def expired(self):
+        """Finished longer ago than the days an export is kept: its summaries should not lie
+        around once they have been handed over."""
+        kept_since = timezone.now() - timedelta(days=settings.BULK_EXPORT_KEEP_DAYS)
+        return self.filter(finished_at__lt=kept_since)
+
 
 class BulkExport(models.Model):
     """The PDF case summaries of a selection of residents (a municipality, a consultant's
@@ -1756,6 +1763,12 @@ class BulkExport(models.Model):
     @property
     def in_progress(self):
         return self.status in (self.Status.QUEUED, self.Status.RUNNING)
+
+    @property
+    def kept_until(self):
+        if self.finished_at:
+            return self.finished_at + timedelta(days=settings.BULK_EXPORT_KEEP_DAYS)
+        return None
 
     @property
     def percent_done(self):
