@@ -1,5 +1,6 @@
-"""Bulk export of case summaries for managers: ask for one, follow its progress, download
-the ZIP, try again after a failure. The export itself runs in the background (exports.py)."""
+"""The printed case summary, and the bulk export of summaries for managers: ask for one,
+follow its progress, download the ZIP, try again after a failure. The export itself runs in
+the background (exports.py)."""
 
 from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect, render
@@ -7,9 +8,26 @@ from django.utils.translation import get_language
 from django.views.decorators.http import require_POST
 from django.views.decorators.vary import vary_on_headers
 
+from clients.models import AccessLog
+
 from . import exports
 from .forms import BulkExportForm
 from .models import BulkExport
+from .privacy_views import download
+from .summary import summary_pdf
+from .views import case_client
+
+
+def case_summary(request, pk):
+    """The case summary as a PDF, with what the user may see of the case page; 404 for
+    whoever may not see the case."""
+    client = case_client(request, pk)
+    if client.anonymised_on:
+        raise Http404
+    AccessLog.objects.record(request.user, AccessLog.Action.SUMMARY_PDF, clients=[client])
+    return download(
+        summary_pdf(client, request.user), "application/pdf", f"samenvatting-{client.pk}.pdf"
+    )
 
 
 def manager_exports(request):

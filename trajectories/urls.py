@@ -7,6 +7,7 @@ app_name = "trajectories"
 # The steps of one resident's case, under /clienten/<pk>/.
 case_patterns = [
     path("", views.case_detail, name="case"),
+    path("samenvatting.pdf", export_views.case_summary, name="summary_pdf"),
     path("gegevens/", views.edit, name="edit"),
     path("intake/", views.intake, name="intake"),
     path("diagnose/", views.diagnosis, name="diagnosis"),
