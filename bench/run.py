@@ -28,6 +28,8 @@ SEARCH_TERM = "molenaar"  # one of the demo last names: about one resident in th
 REPEATS = 30
 TARGET_RATIO = 1.5
 EXPORT_SUMMARIES = 1_000
+SUMMARY_EVENTS = 200
+SUMMARY_TARGET_SECONDS = 1.3
 
 
 def main():
@@ -35,12 +37,16 @@ def main():
     parser.add_argument("--fresh", action="store_true", help="drop and re-seed the databases")
     parser.add_argument("--measure", action="store_true", help=argparse.SUPPRESS)  # in a child
     parser.add_argument("--measure-export", action="store_true", help=argparse.SUPPRESS)
+    parser.add_argument("--measure-summary", action="store_true", help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.measure:
         print(json.dumps(measure()))
         return
     if args.measure_export:
         print(json.dumps(measure_export()))
+        return
+    if args.measure_summary:
+        print(json.dumps(measure_summary()))
         return
     results = {}
     for size in SIZES:
@@ -58,7 +64,10 @@ def main():
         SECRET_KEY="bench-only-not-secret",
     )
     export = json.loads(output.strip().splitlines()[-1])
-    table = render(results) + render_export(export)
+    production = {"DEBUG": "0", "SECRET_KEY": "bench-only-not-secret"}
+    output = run_child(f"{BASE_URL}_{SIZES[0]}", "bench/run.py", "--measure-summary", **production)
+    summary = json.loads(output.strip().splitlines()[-1])
+    table = render(results) + render_summary(summary) + render_export(export)
     out = ROOT / "bench" / "results" / f"{date.today().isoformat()}.md"
     out.write_text(table)
     print(table)
@@ -236,6 +245,76 @@ def measure_export():
         "blocks": blocks,
         "peak_rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
     }
+
+
+def measure_summary():
+    """In a child process: the PDF case summary of a resident with SUMMARY_EVENTS timeline
+    events, rendered REPEATS // 3 times after one warm-up; the notes are rolled back after."""
+    from datetime import timedelta
+
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "fermwerk.settings")
+    sys.path.insert(0, str(ROOT))
+    import django
+
+    django.setup()
+    from django.db import transaction
+    from django.utils import translation
+
+    from clients.models import Client
+    from partners.models import User
+    from trajectories.models import CaseNote
+    from trajectories.summary import summary_pdf
+    from trajectories.timeline import EventKind, case_timeline
+
+    manager = User.objects.get(username="manager")
+    client = Client.objects.filter(anonymised_on__isnull=True).order_by("pk").first()
+    with transaction.atomic():
+        have = len(case_timeline(client, set(EventKind.values)))
+        CaseNote.objects.bulk_create(
+            CaseNote(
+                client=client,
+                kind=CaseNote.Kind.CONTACT,
+                happened_on=date.today() - timedelta(days=n),
+                text=f"Contact {n}: afspraken over de volgende stap in het traject.",
+                author=manager,
+            )
+            for n in range(1, SUMMARY_EVENTS - have + 1)
+        )
+        events = len(case_timeline(client, set(EventKind.values)))
+        with translation.override("nl"):
+            summary_pdf(client, manager)
+            times = []
+            for _ in range(REPEATS // 3):
+                started = time.perf_counter()
+                content = summary_pdf(client, manager)
+                times.append(time.perf_counter() - started)
+        transaction.set_rollback(True)
+    import io
+
+    from pypdf import PdfReader
+
+    return {
+        "events": events,
+        "pages": len(PdfReader(io.BytesIO(content)).pages),
+        "median_s": statistics.median(times),
+        "max_s": max(times),
+        "runs": len(times),
+    }
+
+
+def render_summary(summary):
+    ok = summary["max_s"] < SUMMARY_TARGET_SECONDS
+    return "\n".join(
+        [
+            "",
+            f"## Case summary PDF with {summary['events']} timeline events",
+            "",
+            f"{summary['pages']} pages; median {summary['median_s']:.2f} s, slowest "
+            f"{summary['max_s']:.2f} s of {summary['runs']} renders (DEBUG off): "
+            f"{'meets' if ok else 'MISSES'} the target of {SUMMARY_TARGET_SECONDS} s.",
+            "",
+        ]
+    )
 
 
 def resident_memory_mb():

@@ -13,7 +13,7 @@ from .timeline import EventKind, case_timeline
 from .views import case_file
 
 # The newest events of the timeline the summary shows; the file holds the rest.
-TIMELINE_EXCERPT = 50
+TIMELINE_EXCERPT = 200
 
 
 def summary_context(client, user, now=None):
