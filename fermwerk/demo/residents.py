@@ -251,6 +251,9 @@ class Instruments:
 
 
 CONTINUE = Reevaluation.Decision.CONTINUE
+PAID_WORK = Client.ClosedReason.PAID_WORK
+MOVED_AWAY = Client.ClosedReason.MOVED_AWAY
+NO_LONGER_NEEDED = Client.ClosedReason.NO_LONGER_NEEDED
 
 
 def add_batch(indexes, numbers, municipalities, consultants, provisions, occupancy, instruments):
@@ -283,7 +286,7 @@ def add_batch(indexes, numbers, municipalities, consultants, provisions, occupan
     create(Client, clients)
 
     intakes, assessments, diagnoses, placements, reevaluations = [], [], [], [], []
-    moves, notes = [], []
+    moves, notes, followups, closed = [], [], [], []
     blockers = instruments.blockers
     plans = []
     for client, index in zip(clients, indexes, strict=True):
@@ -318,6 +321,9 @@ def add_batch(indexes, numbers, municipalities, consultants, provisions, occupan
                 attainable_rung=instruments.rungs[min(6, current + rnd.randint(0, 2))],
             )
         )
+        if index % 40 == 4:
+            # Some leave before a diagnosis: help no longer needed.
+            closed.append((client, started + timedelta(days=20), NO_LONGER_NEEDED))
         if stage < 6:
             continue
         category = 1 + (index // 20 + index) % 4
@@ -341,6 +347,8 @@ def add_batch(indexes, numbers, municipalities, consultants, provisions, occupan
                 consultant=client.consultant,
             )
         )
+        if index % 40 == 10:
+            closed.append((client, started + timedelta(days=30), MOVED_AWAY))
         if stage < 11:
             continue
         proposed_on = started + timedelta(days=35)
@@ -409,33 +417,58 @@ def add_batch(indexes, numbers, municipalities, consultants, provisions, occupan
                 author=client.consultant,
             )
         )
+        # One in ten placed residents found paid work: the placement ended, the file closed.
+        left_on = None
+        if index % 40 == 14:
+            left_on = placement.start_on + timedelta(days=rnd.randint(60, 240))
+            left_on = min(left_on, today - timedelta(days=1))
         # Every re-evaluation that fell due was held, but for one in seven placed residents
         # whose last one is overdue; the latest decision sometimes advises a step up.
         held = []
-        while placement.reevaluation_due_on < today:
+        while placement.reevaluation_due_on < today and not left_on:
             held.append(placement.reevaluation_due_on)
             placement.reevaluation_due_on = add_months(placement.reevaluation_due_on, interval)
         if stage == 13 and held:
             placement.reevaluation_due_on = held.pop()
+        rung = current
         for number, held_on in enumerate(held, start=1):
             last = number == len(held)
+            # Each re-evaluation assesses anew: most climb a rung or hold, a few slip back.
+            before, rung = rung, min(6, max(1, rung + rnd.choice([0, 0, 1, 1, -1])))
+            followups.append(
+                Assessment(
+                    client=client,
+                    assessed_on=held_on,
+                    assessed_by=client.consultant,
+                    current_rung=instruments.rungs[rung],
+                    attainable_rung=instruments.rungs[min(6, rung + 1)],
+                )
+            )
             reevaluations.append(
                 Reevaluation(
                     client=client,
                     placement=placement,
                     held_on=held_on,
                     consultant=client.consultant,
+                    rung_before=instruments.rungs[before],
                     decision=rnd.choice([CONTINUE, CONTINUE, Reevaluation.Decision.STEP_UP])
                     if last
                     else CONTINUE,
                     notes="Gaat goed; doelen voor het komende half jaar besproken.",
                 )
             )
+        if left_on:
+            placement.status = Placement.Status.ENDED
+            placement.end_on = left_on
+            placement.end_reason = Placement.EndReason.PAID_WORK
+            placement.reevaluation_due_on = None
+            closed.append((client, left_on, PAID_WORK))
 
     create(Intake, intakes)
     for assessment, intake in zip(assessments, intakes, strict=True):
         assessment.intake = intake
     create(Assessment, assessments)
+    create(Assessment, followups)
     scores = []
     for assessment in assessments:
         rnd = random.Random(assessment.pk)
@@ -474,7 +507,12 @@ def add_batch(indexes, numbers, municipalities, consultants, provisions, occupan
         )
     create(Action, actions)
     create(Placement, placements)
+    for reevaluation, assessment in zip(reevaluations, followups, strict=True):
+        reevaluation.assessment = assessment
     create(Reevaluation, reevaluations)
+    for client, on, reason in closed:
+        client.closed_on, client.closed_reason = on, reason
+    Client.objects.bulk_update([client for client, *_ in closed], ["closed_on", "closed_reason"])
     create(CaseNote, notes)
     transitions = [
         Transition(
