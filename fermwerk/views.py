@@ -1,10 +1,15 @@
-from django.http import Http404
-from django.shortcuts import redirect, render
+import csv
 
-from clients.models import Client
-from partners.models import Municipality
-from provisions.models import ChainStep
-from trajectories.models import CaseCount, category_counts, stage_counts
+from django.http import Http404, HttpResponse
+from django.shortcuts import redirect, render
+from django.template.loader import render_to_string
+from django.utils import timezone
+from django.utils.text import slugify
+from django.utils.translation import gettext as _
+
+from trajectories.dashboard import Dashboard
+from trajectories.forms import DashboardFilterForm
+from trajectories.pdf import render_pdf
 
 
 def home(request):
@@ -16,25 +21,74 @@ def home(request):
     return redirect("trajectories:list")
 
 
-def reports(request):
-    """An overview for managers: where residents stand and how full each chain step is, read
-    from the counts the cases keep, for the municipalities whose residents the user may see."""
-    if not request.user.has_perm("clients.view_reports"):
+def may_read_reports(user):
+    if not user.has_perm("clients.view_reports"):
         raise Http404
-    visible = Client.objects.municipalities_visible_to(request.user)
-    tally = CaseCount.objects.filter(municipality__in=visible).tally()
-    per_municipality = {}
-    for (municipality, _stage, _category), count in tally.items():
-        per_municipality[municipality] = per_municipality.get(municipality, 0) + count
-    municipalities = Municipality.objects.filter(pk__in=per_municipality)
+
+
+def reports(request, filters=None):
+    """The managers' dashboard: every figure for the period and residents the filters ask,
+    of the municipalities whose residents the user may see."""
+    may_read_reports(request.user)
+    filters = filters or DashboardFilterForm(request.user, request.GET)
+    dashboard = filters.dashboard() if filters.is_valid() else None
     return render(
         request,
         "reports/overview.html",
         {
-            "total": sum(tally.values()),
-            "by_stage": stage_counts(tally),
-            "by_category": category_counts(tally),
-            "by_municipality": [(m, per_municipality[m.pk]) for m in municipalities],
-            "chain_steps": ChainStep.objects.with_occupancy(),
+            "filters": filters,
+            "dashboard": dashboard,
+            "figures": dashboard.figures() if dashboard else [],
+            "query": request.GET.urlencode(),
         },
     )
+
+
+def report_csv(request, key):
+    """One figure of the dashboard as CSV, for the same filters."""
+    may_read_reports(request.user)
+    if key not in Dashboard.KEYS:
+        raise Http404
+    filters = DashboardFilterForm(request.user, request.GET)
+    if not filters.is_valid():
+        return reports(request, filters)
+    figure = filters.dashboard().figure(key)
+    response = HttpResponse(content_type="text/csv; charset=utf-8")
+    name = f"{key}-{filters.cleaned_data['start']}-{filters.cleaned_data['end']}.csv"
+    response["Content-Disposition"] = f'attachment; filename="{name}"'
+    writer = csv.writer(response)
+    writer.writerow([figure.label_header, *figure.series])
+    for label, values in figure.rows:
+        writer.writerow([spreadsheet_safe(str(label)), *values])
+    return response
+
+
+def spreadsheet_safe(text):
+    """Text a spreadsheet shows as text, never runs as a formula."""
+    return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
+
+
+def period_report(request):
+    """The dashboard's figures for one municipality and period as a PDF, for the board."""
+    may_read_reports(request.user)
+    filters = DashboardFilterForm(request.user, request.GET)
+    if filters.is_valid() and not filters.cleaned_data["municipality"]:
+        filters.add_error("municipality", _("Choose the municipality the period report is for."))
+    if not filters.is_valid():
+        return reports(request, filters)
+    dashboard = filters.dashboard()
+    html = render_to_string(
+        "reports/period_pdf.html",
+        {
+            "dashboard": dashboard,
+            "figures": dashboard.figures(),
+            "printed_at": timezone.now(),
+            "printed_by": request.user,
+        },
+        request=request,
+    )
+    response = HttpResponse(render_pdf(html), content_type="application/pdf")
+    kind = _("period report")
+    name = slugify(f"{kind} {dashboard.municipality} {dashboard.start} {dashboard.end}")
+    response["Content-Disposition"] = f'attachment; filename="{name}.pdf"'
+    return response

@@ -125,9 +125,17 @@ class CaseAdmin(admin.ModelAdmin):
 class CaseCountAdmin(admin.ModelAdmin):
     """The counts the reports read, to look at; `rebuild_cases` counts afresh."""
 
-    list_display = ["municipality", "stage", "category", "count"]
+    list_display = [
+        "municipality",
+        "consultant",
+        "stage",
+        "category",
+        "rung",
+        "chain_step",
+        "count",
+    ]
     list_filter = ["municipality", "stage"]
-    list_select_related = ["municipality", "category"]
+    list_select_related = ["municipality", "consultant", "category", "rung", "chain_step"]
 
     def has_add_permission(self, request):
         return False

@@ -14,6 +14,7 @@ from clients.models import MAX_SEARCH_WORDS, Client, ConsentForm
 from partners.models import Municipality, Organisation, Role, User
 from provisions.models import ChainStep, Participation, Provision
 
+from .dashboard import Dashboard
 from .models import (
     Action,
     Assessment,
@@ -36,6 +37,7 @@ from .models import (
     ScoreLevel,
     Stage,
     Transition,
+    add_months,
     validate_past_date,
 )
 from .privacy import close_file
@@ -734,3 +736,64 @@ class BulkExportForm(forms.ModelForm):
     def validate_constraints(self):
         # clean() says the same, next to the field.
         pass
+
+
+# The longest period the dashboard draws month by month.
+MAX_PERIOD_MONTHS = 36
+
+
+class DashboardFilterForm(forms.Form):
+    """The period and the residents the managers' dashboard counts; they live in the URL. An
+    empty period is the last twelve months."""
+
+    start = forms.DateField(label=_("From"), required=False, widget=DateInput)
+    end = forms.DateField(label=_("Up to and including"), required=False, widget=DateInput)
+    municipality = forms.ModelChoiceField(
+        Municipality.objects.none(), required=False, label=_("Municipality")
+    )
+    consultant = forms.ModelChoiceField(User.objects.none(), required=False, label=_("Consultant"))
+    chain_step = forms.ModelChoiceField(
+        ChainStep.objects.all(),
+        required=False,
+        label=_("Chain step"),
+        empty_label=_("All chain steps"),
+        to_field_name="position",
+    )
+
+    def __init__(self, user, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.user = user
+        self.fields["municipality"].queryset = Client.objects.municipalities_visible_to(user)
+        self.fields["municipality"].empty_label = _("All municipalities you see")
+        self.fields["consultant"].queryset = (
+            User.objects.filter(groups__name=Role.CONSULTANT)
+            .distinct()
+            .order_by("first_name", "last_name", "username")
+        )
+        self.fields["consultant"].empty_label = _("All consultants")
+
+    def clean(self):
+        cleaned = super().clean()
+        today = date.today()
+        start, end = cleaned.get("start"), cleaned.get("end")
+        if "start" in self.errors or "end" in self.errors:
+            return cleaned
+        if end and end > today:
+            self.add_error("end", _("The period cannot end after today."))
+            return cleaned
+        end = end or today
+        # Twelve whole months back from the end's month when no start is given.
+        start = start or add_months(end.replace(day=1), -11)
+        if start > end:
+            self.add_error("end", _("The end of the period lies before its start."))
+        elif add_months(start.replace(day=1), MAX_PERIOD_MONTHS) <= end:
+            self.add_error(
+                "start",
+                _("Choose a period of at most %(months)d months.") % {"months": MAX_PERIOD_MONTHS},
+            )
+        cleaned["start"], cleaned["end"] = start, end
+        return cleaned
+
+    def dashboard(self):
+        """The figures the filters ask for (the form must be valid)."""
+        return Dashboard(self.user, **self.cleaned_data)

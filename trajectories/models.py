@@ -2,6 +2,7 @@
 the stored state of every resident's case that lists and reports read."""
 
 from calendar import monthrange
+from collections import namedtuple
 from datetime import date, timedelta
 
 from django.conf import settings
@@ -1352,35 +1353,40 @@ class CaseQuerySet(models.QuerySet):
         CaseCount.objects.add({}, self.tally())
 
     def tally(self):
-        """These cases counted by municipality, stage and category, as
-        {(municipality id, stage, category id or None): count}; a case not yet derived (no
-        municipality) is not counted."""
+        """These cases counted by everything the reports group or filter them by, as
+        {CountKey: count}; a case not yet derived (no municipality) is not counted."""
         rows = (
             self.filter(municipality__isnull=False)
             .order_by()
-            .values_list("municipality", "stage", "category")
+            .values_list(*CountKey._fields)
             .annotate(count=Count("pk"))
         )
-        return {(municipality, stage, category): n for municipality, stage, category, n in rows}
+        return {CountKey(*row[:-1]): row[-1] for row in rows}
+
+
+class CountKey(
+    namedtuple(
+        "CountKey", ["municipality", "consultant", "stage", "category", "rung", "chain_step"]
+    )
+):
+    """What the stored counts are kept per: the dimensions of the managers' dashboard."""
+
+    __slots__ = ()
+
+    def fields(self):
+        """As field values of a CaseCount."""
+        return {
+            name if name == "stage" else f"{name}_id": value
+            for name, value in self._asdict().items()
+        }
 
 
 def stage_counts(tally):
     """[(stage, number of cases)] in the order of the cycle, zeros included."""
     counts = {stage: 0 for stage in Stage}
-    for (_municipality, stage, _category), count in tally.items():
-        counts[Stage(stage)] += count
+    for key, count in tally.items():
+        counts[Stage(key.stage)] += count
     return list(counts.items())
-
-
-def category_counts(tally):
-    """[(category or None, number of cases)], None for cases without a diagnosis yet; only
-    categories that have cases."""
-    counts = {}
-    for (_municipality, _stage, category), count in tally.items():
-        counts[category] = counts.get(category, 0) + count
-    categories = {category.pk: category for category in Category.objects.filter(pk__in=counts)}
-    order = sorted(counts, key=lambda pk: (pk is not None, categories[pk].number if pk else 0))
-    return [(categories.get(pk), counts[pk]) for pk in order]
 
 
 def stall_limit(today):
@@ -1555,42 +1561,28 @@ class CaseCountQuerySet(models.QuerySet):
         """Add the difference of two tallies (see CaseQuerySet.tally) to the counts."""
         for key in after.keys() | before.keys():
             difference = after.get(key, 0) - before.get(key, 0)
-            if difference:
-                municipality, stage, category = key
-                counted = self.filter(municipality=municipality, stage=stage, category=category)
-                if not counted.update(count=F("count") + difference):
-                    # Two first counts at once may write two rows; every reader adds them up.
-                    self.create(
-                        municipality_id=municipality,
-                        stage=stage,
-                        category_id=category,
-                        count=difference,
-                    )
+            counted = self.filter(**key.fields())
+            if difference and not counted.update(count=F("count") + difference):
+                # Two first counts at once may write two rows; every reader adds them up.
+                self.create(**key.fields(), count=difference)
 
     def recount(self):
         """Count every case afresh (after `rebuild_cases`, or a correction by hand)."""
         self.all().delete()
         self.bulk_create(
-            CaseCount(municipality_id=municipality, stage=stage, category_id=category, count=n)
-            for (municipality, stage, category), n in Case.objects.tally().items()
+            CaseCount(**key.fields(), count=n) for key, n in Case.objects.tally().items()
         )
 
     def tally(self):
         """The counts as CaseQuerySet.tally gives them."""
-        rows = (
-            self.order_by()
-            .values_list("municipality", "stage", "category")
-            .annotate(n=models.Sum("count"))
-        )
-        return {
-            (municipality, stage, category): n for municipality, stage, category, n in rows if n
-        }
+        rows = self.order_by().values_list(*CountKey._fields).annotate(n=models.Sum("count"))
+        return {CountKey(*row[:-1]): row[-1] for row in rows if row[-1]}
 
 
 class CaseCount(models.Model):
-    """How many cases stand at a stage in a category, per municipality: kept by every rebuild
-    of a case in the same transaction, so that reports read a few rows whatever the number of
-    residents."""
+    """How many cases there are per municipality, consultant, stage, category, ladder rung and
+    chain step: kept by every rebuild of a case in the same transaction, so that reports read
+    a few rows whatever the number of residents."""
 
     municipality = models.ForeignKey(
         "partners.Municipality",
@@ -1598,9 +1590,31 @@ class CaseCount(models.Model):
         related_name="+",
         verbose_name=_("municipality"),
     )
+    # Cleared with the case's own, so that the two keep adding up.
+    consultant = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        related_name="+",
+        verbose_name=_("consultant"),
+    )
     stage = models.CharField(_("stage"), max_length=20, choices=Stage.choices)
     category = models.ForeignKey(
-        Category, on_delete=models.CASCADE, null=True, related_name="+", verbose_name=_("category")
+        Category, on_delete=models.SET_NULL, null=True, related_name="+", verbose_name=_("category")
+    )
+    rung = models.ForeignKey(
+        LadderRung,
+        on_delete=models.SET_NULL,
+        null=True,
+        related_name="+",
+        verbose_name=_("ladder rung"),
+    )
+    chain_step = models.ForeignKey(
+        "provisions.ChainStep",
+        on_delete=models.SET_NULL,
+        null=True,
+        related_name="+",
+        verbose_name=_("chain step"),
     )
     count = models.IntegerField(_("number of cases"), default=0)
 
@@ -1610,7 +1624,10 @@ class CaseCount(models.Model):
         verbose_name = _("case count")
         verbose_name_plural = _("case counts")
         indexes = [
-            models.Index(fields=["municipality", "stage", "category"], name="casecount_key"),
+            models.Index(
+                fields=["municipality", "consultant", "stage", "category", "rung", "chain_step"],
+                name="casecount_key",
+            ),
         ]
 
     def __str__(self):
