@@ -25,6 +25,7 @@ from trajectories.models import (
     Action,
     Case,
     CaseCount,
+    FlowCount,
     Category,
     Diagnosis,
     Intake,
@@ -50,6 +51,11 @@ CASE_FIELDS = [
     "next_due_on",
     "proposal_since",
     "place_offerable",
+    "entered_on",
+    "left_on",
+    "left_for_paid_work",
+    "assessed_on",
+    "rungs_moved",
 ]
 DAYS_AGO = st.integers(min_value=0, max_value=60)
 RESIDENT = st.integers(0, 2)
@@ -222,6 +228,7 @@ class CaseStories(RuleBasedStateMachine):
     def stored_state_equals_a_rebuild(self):
         before = stored_state()
         assert CaseCount.objects.tally() == Case.objects.tally()
+        assert FlowCount.objects.tally() == Case.objects.tallies()[1]
         Placement.objects.recount(*[provision.pk for provision in self.provisions])
         Case.objects.all().rebuild()
         assert stored_state() == before

@@ -100,8 +100,8 @@ def test_flows_long_term_attention_and_provisions(client, manager, region, consu
         ["Buurtkamer <b>De Linde</b>", "2", "10", "0"],
         ["Beschut werk Productie", "1", "10", "0"],
     ]
-    # No re-evaluation was held, so no one moved on the ladder.
-    assert figure_csv(client, "ladder") == [["Beweging", "Herbeoordelingen"]]
+    # No one was assessed twice, so no one moved on the ladder.
+    assert figure_csv(client, "ladder") == [["Beweging", "Inwoners"]]
 
 
 def test_the_filters_narrow_every_figure(client, manager, region, municipality, kees):

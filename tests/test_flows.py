@@ -1,4 +1,5 @@
-"""The figures of movement over a period, against a handful of residents counted by hand."""
+"""The figures of movement over a period, against a handful of residents counted by hand:
+read from the flow counts that every step of the cycle keeps."""
 
 from datetime import date
 
@@ -6,7 +7,8 @@ import pytest
 
 from clients.models import Client
 from trajectories import flows
-from trajectories.models import Assessment, Case, Intake, LadderRung, Reevaluation
+from trajectories.models import Assessment, Case, FlowCount, Intake, LadderRung
+from trajectories.privacy import close_file, reopen_file
 
 from . import factories
 
@@ -21,21 +23,15 @@ def resident(municipality, *intakes, closed=None):
     for held_on in intakes:
         Intake.objects.create(client=client, held_on=held_on)
     if closed:
-        Client.objects.filter(pk=client.pk).update(closed_on=closed[0], closed_reason=closed[1])
+        close_file(client, *closed)
     return client
 
 
-def reevaluate(client, held_on, before, after):
-    assessment = Assessment.objects.create(
-        client=client, assessed_on=held_on, current_rung=LadderRung.objects.get(number=after)
-    )
-    return Reevaluation.objects.create(
-        client=client,
-        held_on=held_on,
-        assessment=assessment,
-        rung_before=LadderRung.objects.get(number=before),
-        decision=Reevaluation.Decision.CONTINUE,
-    )
+def assess(client, *assessments):
+    for assessed_on, rung in assessments:
+        Assessment.objects.create(
+            client=client, assessed_on=assessed_on, current_rung=LadderRung.objects.get(number=rung)
+        )
 
 
 @pytest.fixture
@@ -49,10 +45,10 @@ def period(municipality, other_municipality):
     cor = resident(municipality, date(2023, 5, 1))
     resident(municipality, date(2025, 12, 31), closed=(date(2026, 2, 15), moved))
     eva = resident(other_municipality, date(2026, 1, 20))
-    reevaluate(anna, date(2026, 2, 1), before=2, after=4)
-    reevaluate(cor, date(2026, 3, 1), before=3, after=2)
-    reevaluate(eva, date(2025, 12, 1), before=1, after=2)  # before the period
-    return Case.objects.all(), Case.objects.filter(municipality=municipality)
+    assess(anna, (date(2026, 1, 10), 2), (date(2026, 2, 1), 4))
+    assess(cor, (date(2023, 5, 1), 3), (date(2024, 5, 1), 3), (date(2026, 3, 1), 2))
+    assess(eva, (date(2025, 1, 20), 1), (date(2025, 12, 1), 2))  # before the period
+    return FlowCount.objects.all(), FlowCount.objects.filter(municipality=municipality)
 
 
 def test_inflow_counts_first_intakes_per_month(period):
@@ -70,18 +66,32 @@ def test_outflow_splits_paid_work_from_elsewhere(period):
     }
 
 
-def test_ladder_movement_of_the_reevaluations_in_the_period(period):
+def test_ladder_movement_between_the_last_two_assessments_in_the_period(period):
     everyone, _ = period
+    # Anna up two rungs in February, Cor down one in March (since 2024, not since 2023);
+    # Eva's latest assessment was before the period.
     assert flows.ladder_movement(everyone, START, END) == {-1: 1, 2: 1}
+    assert flows.ladder_movement(everyone, date(2025, 12, 1), date(2025, 12, 31)) == {1: 1}
 
 
-def test_long_term_dependency_among_the_open_files(period):
+def test_long_term_dependency_among_the_open_files(period, municipality):
     everyone, woerden = period
-    # Open at the end of March: Anna, Cor (since 2023), Eva; Bram and Dirk have left.
+    # Open today: Anna and Eva (since January 2026) and Cor (since May 2023); Bram and Dirk
+    # have left.
     assert flows.long_term(everyone, END) == (1, 3)
     assert flows.long_term(woerden, END) == (1, 2)
-    # At the start of 2026 Bram had not come in yet, Dirk was still there.
-    assert flows.long_term(woerden, date(2025, 12, 31)) == (1, 2)
+    # Counted by whole months: in May 2025 Cor's May 2023 is not yet more than two years ago.
+    assert flows.long_term(everyone, date(2025, 6, 1)) == (1, 3)
+    assert flows.long_term(everyone, date(2025, 5, 31)) == (0, 3)
+
+
+def test_a_reopened_file_counts_in_the_cycle_again_and_no_longer_as_left(period, municipality):
+    everyone, woerden = period
+    dirk = Client.objects.get(municipality=municipality, closed_reason="moved_away")
+    reopen_file(dirk)
+    assert flows.long_term(woerden, END) == (1, 3)
+    assert flows.outflow(woerden, START, END)[FEBRUARY] == (0, 0)
+    assert FlowCount.objects.tally() == Case.objects.tallies()[1]
 
 
 def test_months_run_across_the_new_year():

@@ -16,7 +16,7 @@ from partners.models import Municipality, User
 from provisions.models import ChainStep, Provision
 
 from . import flows
-from .models import Case, CaseCount, Category, LadderRung, Stage, stall_limit
+from .models import Case, CaseCount, Category, FlowCount, LadderRung, Stage, stall_limit
 
 # Colours of the series, told apart by people with the common colour-vision deficiencies.
 SERIES_COLOURS = ["#1f5fa8", "#d8731c", "#3f8f3a"]
@@ -120,6 +120,7 @@ class Dashboard:
             narrow["chain_step"] = chain_step
         self.cases = Case.objects.filter(municipality__in=visible, **narrow)
         self.counts = CaseCount.objects.filter(municipality__in=visible, **narrow)
+        self.flows = FlowCount.objects.filter(municipality__in=visible, **narrow)
         provisions = Provision.objects.all()
         if municipality:
             provisions = provisions.serving(municipality.pk)
@@ -197,8 +198,8 @@ class Dashboard:
         )
 
     def by_flow(self):
-        inflow = flows.inflow(self.cases, self.start, self.end)
-        outflow = flows.outflow(self.cases, self.start, self.end)
+        inflow = flows.inflow(self.flows, self.start, self.end)
+        outflow = flows.outflow(self.flows, self.start, self.end)
         rows = [
             (date_format(month, "YEAR_MONTH_FORMAT"), [inflow[month], *outflow[month]])
             for month in flows.months(self.start, self.end)
@@ -213,7 +214,7 @@ class Dashboard:
         )
 
     def by_ladder(self):
-        moved = flows.ladder_movement(self.cases, self.start, self.end)
+        moved = flows.ladder_movement(self.flows, self.start, self.end)
         rows = []
         for rungs in sorted(moved, reverse=True):
             if rungs > 0:
@@ -225,18 +226,18 @@ class Dashboard:
             rows.append((label, [moved[rungs]]))
         return Figure(
             "ladder",
-            _("Ladder movement at re-evaluations"),
+            _("Ladder movement between the last two assessments"),
             _("Movement"),
-            [_("Re-evaluations")],
+            [_("Residents")],
             rows,
             _(
-                "Re-evaluations held in the period, by how far the resident moved on the ladder "
-                "since the assessment before."
+                "Residents whose latest assessment fell in the period, by how far it found them "
+                "up or down the ladder since the assessment before."
             ),
         )
 
     def by_long_term(self):
-        long_term, entered = flows.long_term(self.cases, self.end)
+        long_term, entered = flows.long_term(self.flows, date.today())
         share = round(100 * long_term / entered) if entered else 0
         return Figure(
             "long_term",
@@ -255,8 +256,11 @@ class Dashboard:
                 ),
                 (_("Shorter"), [entered - long_term]),
             ],
-            _("%(share)d%% of the residents with an open file on %(day)s.")
-            % {"share": share, "day": date_format(self.end)},
+            _(
+                "%(share)d%% of the residents with an open file today, counted by the month "
+                "of their first intake."
+            )
+            % {"share": share},
         )
 
     def by_attention(self):

@@ -2,7 +2,7 @@
 the stored state of every resident's case that lists and reports read."""
 
 from calendar import monthrange
-from collections import namedtuple
+from collections import Counter, namedtuple
 from datetime import date, timedelta
 
 from django.conf import settings
@@ -1320,7 +1320,8 @@ class CaseQuerySet(models.QuerySet):
             status__in=[Placement.Status.PROPOSED, Placement.Status.ACCEPTED]
         )
         record = Client.objects.filter(pk=client)
-        before = self.tally()
+        rung_of = latest_assessment.values("current_rung__number")
+        before = self.tallies()
         changed = self.update(
             municipality=Subquery(record.values("municipality")[:1]),
             consultant=Subquery(record.values("consultant")[:1]),
@@ -1334,6 +1335,15 @@ class CaseQuerySet(models.QuerySet):
             action_due_on=action_due,
             proposal_since=Subquery(pending.order_by("proposed_on").values("proposed_on")[:1]),
             place_offerable=Exists(placements.first_in_line_with_a_free_place()),
+            entered_on=Subquery(
+                Intake.objects.filter(client=client).order_by("held_on").values("held_on")[:1]
+            ),
+            left_on=Subquery(record.values("closed_on")[:1]),
+            left_for_paid_work=Exists(
+                record.filter(closed_on__isnull=False, closed_reason=Client.ClosedReason.PAID_WORK)
+            ),
+            assessed_on=Subquery(latest_assessment.values("assessed_on")[:1]),
+            rungs_moved=Subquery(rung_of[:1]) - Subquery(rung_of[1:2]),
         )
         if changed:
             self.update(
@@ -1345,23 +1355,43 @@ class CaseQuerySet(models.QuerySet):
                     "action_due_on",
                 ),
             )
-            CaseCount.objects.add(self.tally(), before)
+            after = self.tallies()
+            CaseCount.objects.add(after[0], before[0])
+            FlowCount.objects.add(after[1], before[1])
         return changed
 
     def forget(self):
         """Take these cases out of the counts, before their residents are removed."""
-        CaseCount.objects.add({}, self.tally())
+        case_tally, flow_tally = self.tallies()
+        CaseCount.objects.add({}, case_tally)
+        FlowCount.objects.add({}, flow_tally)
 
     def tally(self):
         """These cases counted by everything the reports group or filter them by, as
         {CountKey: count}; a case not yet derived (no municipality) is not counted."""
+        return self.tallies()[0]
+
+    def tallies(self):
+        """(the CaseCount tally, the FlowCount tally {FlowKey: count}) of these cases, from
+        one read of their stored state."""
+        dimensions = [*CountKey._fields, *CASE_FLOW_FIELDS]
+        cases, flows = Counter(), Counter()
         rows = (
             self.filter(municipality__isnull=False)
             .order_by()
-            .values_list(*CountKey._fields)
-            .annotate(count=Count("pk"))
+            .values_list(*dimensions)
+            .annotate(n=Count("pk"))
         )
-        return {CountKey(*row[:-1]): row[-1] for row in rows}
+        for *values, n in rows:
+            case = dict(zip(dimensions, values, strict=True))
+            cases[CountKey(*values[: len(CountKey._fields)])] += n
+            for key in FlowKey.of_case(case):
+                flows[key] += n
+        return dict(cases), dict(flows)
+
+
+# The stored state of a case its flows are counted from.
+CASE_FLOW_FIELDS = ["entered_on", "left_on", "left_for_paid_work", "assessed_on", "rungs_moved"]
 
 
 class CountKey(
@@ -1475,6 +1505,17 @@ class Case(models.Model):
     next_due_on = models.DateField(_("next step due on"), null=True)
     proposal_since = models.DateField(_("proposal waiting since"), null=True)
     place_offerable = models.BooleanField(_("first in line with a place free"), default=False)
+    # What the flows over a period count, per case: when the resident came in and left, and
+    # how far their latest assessment moved them from the one before.
+    entered_on = models.DateField(_("first intake held on"), null=True)
+    left_on = models.DateField(_("file closed on"), null=True)
+    left_for_paid_work = models.BooleanField(_("left for paid work"), default=False)
+    assessed_on = models.DateField(_("latest assessment on"), null=True)
+    rungs_moved = models.SmallIntegerField(
+        _("rungs moved"),
+        null=True,
+        help_text=_("Since the assessment before the latest; empty with fewer than two."),
+    )
 
     objects = CaseQuerySet.as_manager()
 
@@ -1556,9 +1597,12 @@ class Case(models.Model):
         return self.stage == Stage.REEVALUATION
 
 
-class CaseCountQuerySet(models.QuerySet):
+class CountQuerySet(models.QuerySet):
+    """Counts kept per key (a namedtuple with `fields()`), `tally_index` naming which of
+    CaseQuerySet.tallies they keep."""
+
     def add(self, after, before):
-        """Add the difference of two tallies (see CaseQuerySet.tally) to the counts."""
+        """Add the difference of two tallies (see CaseQuerySet.tallies) to the counts."""
         for key in after.keys() | before.keys():
             difference = after.get(key, 0) - before.get(key, 0)
             counted = self.filter(**key.fields())
@@ -1569,14 +1613,14 @@ class CaseCountQuerySet(models.QuerySet):
     def recount(self):
         """Count every case afresh (after `rebuild_cases`, or a correction by hand)."""
         self.all().delete()
-        self.bulk_create(
-            CaseCount(**key.fields(), count=n) for key, n in Case.objects.tally().items()
-        )
+        tally = Case.objects.tallies()[self.model.tally_index]
+        self.bulk_create((self.model(**key.fields(), count=n) for key, n in tally.items()), 5000)
 
     def tally(self):
-        """The counts as CaseQuerySet.tally gives them."""
-        rows = self.order_by().values_list(*CountKey._fields).annotate(n=models.Sum("count"))
-        return {CountKey(*row[:-1]): row[-1] for row in rows if row[-1]}
+        """The counts as CaseQuerySet.tallies gives them."""
+        key = self.model.Key
+        rows = self.order_by().values_list(*key._fields).annotate(n=models.Sum("count"))
+        return {key(*row[:-1]): row[-1] for row in rows if row[-1]}
 
 
 class CaseCount(models.Model):
@@ -1618,7 +1662,9 @@ class CaseCount(models.Model):
     )
     count = models.IntegerField(_("number of cases"), default=0)
 
-    objects = CaseCountQuerySet.as_manager()
+    objects = CountQuerySet.as_manager()
+    Key = CountKey
+    tally_index = 0
 
     class Meta:
         verbose_name = _("case count")
@@ -1632,6 +1678,99 @@ class CaseCount(models.Model):
 
     def __str__(self):
         return f"{self.municipality_id} {self.stage} {self.category_id}: {self.count}"
+
+
+class FlowKind(models.TextChoices):
+    ENTERED = "entered", _("Came in")
+    LEFT_FOR_PAID_WORK = "left_paid_work", _("Left for paid work")
+    LEFT_OTHERWISE = "left_otherwise", _("Left otherwise")
+    MOVED = "moved", _("Moved on the ladder")
+    # Residents with an open file, by the month they came in: how long they have been in.
+    IN_CYCLE = "in_cycle", _("In the cycle")
+
+
+class FlowKey(
+    namedtuple("FlowKey", ["municipality", "consultant", "chain_step", "kind", "month", "rungs"])
+):
+    """What the flow counts are kept per: the dashboard's filters, a kind of flow, its month
+    and, for movement on the ladder, how many rungs."""
+
+    __slots__ = ()
+
+    def fields(self):
+        """As field values of a FlowCount."""
+        return {
+            name if name in ("kind", "month", "rungs") else f"{name}_id": value
+            for name, value in self._asdict().items()
+        }
+
+    @classmethod
+    def of_case(cls, case):
+        """The flows one case's stored state counts in; `case` is a dict of its fields."""
+        filters = case["municipality"], case["consultant"], case["chain_step"]
+        if case["entered_on"]:
+            yield cls(*filters, FlowKind.ENTERED, case["entered_on"].replace(day=1), 0)
+            if not case["left_on"]:
+                yield cls(*filters, FlowKind.IN_CYCLE, case["entered_on"].replace(day=1), 0)
+        if case["left_on"]:
+            kind = (
+                FlowKind.LEFT_FOR_PAID_WORK
+                if case["left_for_paid_work"]
+                else FlowKind.LEFT_OTHERWISE
+            )
+            yield cls(*filters, kind, case["left_on"].replace(day=1), 0)
+        if case["rungs_moved"] is not None:
+            month = case["assessed_on"].replace(day=1)
+            yield cls(*filters, FlowKind.MOVED, month, case["rungs_moved"])
+
+
+class FlowCount(models.Model):
+    """How many residents came in, left (for paid work or otherwise) or moved on the ladder
+    per month, and how many with an open file came in in each month: per municipality,
+    consultant and chain step, kept by every rebuild of a case like CaseCount, so that the
+    flows over any period read a few rows whatever the number of residents."""
+
+    municipality = models.ForeignKey(
+        "partners.Municipality",
+        on_delete=models.CASCADE,
+        related_name="+",
+        verbose_name=_("municipality"),
+    )
+    consultant = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        related_name="+",
+        verbose_name=_("consultant"),
+    )
+    chain_step = models.ForeignKey(
+        "provisions.ChainStep",
+        on_delete=models.SET_NULL,
+        null=True,
+        related_name="+",
+        verbose_name=_("chain step"),
+    )
+    kind = models.CharField(_("kind"), max_length=20, choices=FlowKind.choices)
+    month = models.DateField(_("month"))
+    rungs = models.SmallIntegerField(_("rungs moved"), default=0)
+    count = models.IntegerField(_("number of residents"), default=0)
+
+    objects = CountQuerySet.as_manager()
+    Key = FlowKey
+    tally_index = 1
+
+    class Meta:
+        verbose_name = _("flow count")
+        verbose_name_plural = _("flow counts")
+        indexes = [
+            models.Index(
+                fields=["kind", "month", "municipality", "consultant", "chain_step", "rungs"],
+                name="flowcount_key",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.kind} {self.month:%Y-%m}: {self.count}"
 
 
 NEXT_STEPS = {

@@ -38,7 +38,16 @@ def close_file(client, on, reason):
     """Close the resident's file, once nothing is under way: its retention period starts."""
     if client.placements.open().exists():
         raise ValidationError(_("End or withdraw the open placements first."))
-    client.close(on, reason)
+    with transaction.atomic():
+        client.close(on, reason)
+        Case.objects.refresh(client.pk)
+
+
+def reopen_file(client):
+    """Open a closed file again: the resident counts as in the cycle once more."""
+    with transaction.atomic():
+        client.reopen()
+        Case.objects.refresh(client.pk)
 
 
 # Every kind of record held about a resident, in the order of the inzageverzoek:

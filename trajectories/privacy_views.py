@@ -22,7 +22,7 @@ from clients.models import AccessLog, Client
 
 from . import forms
 from .pdf import render_pdf
-from .privacy import anonymise, everything_held, held_sections
+from .privacy import anonymise, everything_held, held_sections, reopen_file
 from .views import PAGE_SIZE, case_client, editable_client, step_done, step_view
 
 # What the access log gives as the detail of an export for an inzageverzoek.
@@ -82,7 +82,7 @@ close = step_view(
 @require_POST
 def reopen(request, pk):
     client = editable_client(request, pk)
-    client.reopen()
+    reopen_file(client)
     return step_done(request, client, _("The file is open again."))
 
 

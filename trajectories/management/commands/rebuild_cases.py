@@ -3,7 +3,7 @@ from django.db import transaction
 
 from clients.models import Client
 from provisions.models import Provision
-from trajectories.models import Case, CaseCount, Placement
+from trajectories.models import Case, CaseCount, FlowCount, Placement
 
 
 class Command(BaseCommand):
@@ -19,4 +19,5 @@ class Command(BaseCommand):
             Placement.objects.recount(*Provision.objects.values_list("pk", flat=True))
             cases = Case.objects.all().rebuild()
             CaseCount.objects.recount()
+            FlowCount.objects.recount()
         self.stdout.write(self.style.SUCCESS(f"{cases} cases rebuilt."))
