@@ -124,7 +124,7 @@ def measure():
     from django_otp.plugins.otp_totp.models import TOTPDevice
 
     from clients.models import Client
-    from partners.models import User
+    from partners.models import Municipality, User
     from provisions.models import Provision
 
     manager, consultant = TestClient(), TestClient()
@@ -149,6 +149,7 @@ def measure():
             {"reason": "Benchmark of the case pages."},
         )
     mine = reverse("trajectories:mine")
+    woerden = Municipality.objects.get(name="Woerden").pk
     provision = Provision.objects.order_by("-waiting_count", "pk").first()
     pages = {
         "client list": (manager, reverse("trajectories:list")),
@@ -161,7 +162,12 @@ def measure():
         "caseload, one chain step": (consultant, mine + "?chain_step=4"),
         "caseload, category and stage": (consultant, mine + "?category=2&stage=reevaluation"),
         "timeline": (consultant, reverse("trajectories:timeline", args=[resident.pk])),
-        "reports": (manager, reverse("reports")),
+        "dashboard": (manager, reverse("reports")),
+        "dashboard, one municipality and 36 months": (
+            manager,
+            reverse("reports") + f"?municipality={woerden}&start={three_years_ago()}",
+        ),
+        "period report PDF": (manager, reverse("period_report") + f"?municipality={woerden}"),
         "provision": (manager, reverse("provisions:detail", args=[provision.pk])),
         "chain": (manager, reverse("provisions:list")),
         "change history": (consultant, reverse("trajectories:history", args=[resident.pk])),
@@ -190,6 +196,13 @@ def measure():
     results["search plan"] = plan
     results["residents"] = Client.objects.count()
     return results
+
+
+def three_years_ago():
+    """The first day of the month 35 months back: the longest period the dashboard takes."""
+    today = date.today()
+    month_index = today.year * 12 + today.month - 1 - 35
+    return date(month_index // 12, month_index % 12 + 1, 1).isoformat()
 
 
 def measure_export():

@@ -18,6 +18,7 @@ from .models import (
     Category,
     Diagnosis,
     DomainScore,
+    FlowCount,
     Goal,
     Intake,
     Intervention,
@@ -121,10 +122,28 @@ class CaseAdmin(admin.ModelAdmin):
             super().delete_model(request, obj)
 
 
-@admin.register(CaseCount)
-class CaseCountAdmin(admin.ModelAdmin):
-    """The counts the reports read, to look at; `rebuild_cases` counts afresh."""
+class ReadOnlyCountAdmin(admin.ModelAdmin):
+    """Counts the reports read, to look at; `rebuild_cases` counts afresh."""
 
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(FlowCount)
+class FlowCountAdmin(ReadOnlyCountAdmin):
+    list_display = ["kind", "month", "municipality", "consultant", "chain_step", "rungs", "count"]
+    list_filter = ["kind", "municipality"]
+    list_select_related = ["municipality", "consultant", "chain_step"]
+
+
+@admin.register(CaseCount)
+class CaseCountAdmin(ReadOnlyCountAdmin):
     list_display = [
         "municipality",
         "consultant",
@@ -136,15 +155,6 @@ class CaseCountAdmin(admin.ModelAdmin):
     ]
     list_filter = ["municipality", "stage"]
     list_select_related = ["municipality", "consultant", "category", "rung", "chain_step"]
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
 
 @admin.register(BulkExport)
