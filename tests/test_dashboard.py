@@ -325,10 +325,25 @@ def test_the_chart_draws_bars_in_proportion_with_a_legend_for_several_series():
     figure = Figure("x", "X", "Label", ["A", "B"], [("een", [10, 5]), ("twee", [0, 2])])
     chart = figure.chart()
     first, second = chart["rows"]
-    assert first["bars"][0]["width"] == 320
-    assert first["bars"][1]["width"] == 160
+    assert first["bars"][0]["width"] == 300
+    assert first["bars"][1]["width"] == 150
     assert second["bars"][0]["width"] == 0
     assert [item["name"] for item in chart["legend"]] == ["A", "B"]
     long_label = Figure("y", "Y", "L", ["A"], [("x" * 60, [1])]).chart()["rows"][0]
-    assert long_label["label"] == "x" * 60 and len(long_label["short"]) == 28
+    assert long_label["label"] == "x" * 60 and len(long_label["short"]) == 27
     assert Figure("z", "Z", "L", ["A"], []).chart()["rows"] == []
+
+
+def test_months_are_drawn_as_columns_with_a_label_under_every_month_that_fits():
+    rows = [(f"maand {n}", [n, 0, 1]) for n in range(36)]
+    labels = [f"m{n}" for n in range(36)]
+    chart = Figure("flow", "F", "Maand", ["A", "B", "C"], rows, column_labels=labels).columns()
+    assert len(chart["groups"]) == 36
+    tallest = chart["groups"][35]["bars"][0]
+    assert tallest["height"] == 200 and chart["groups"][0]["bars"][0]["height"] == 0
+    shown = [group["short"] for group in chart["groups"] if group["short"]]
+    assert shown == labels[::3]
+    twelve = Figure("flow", "F", "M", ["A", "B", "C"], rows[:12], column_labels=labels[:12])
+    twelve = twelve.columns()
+    assert [group["short"] for group in twelve["groups"]] == labels[:12]
+    assert [line["value"] for line in chart["grid"]] == [0, 18, 35]

@@ -22,12 +22,16 @@ from .models import Case, CaseCount, Category, FlowCount, LadderRung, Stage, sta
 SERIES_COLOURS = ["#1f5fa8", "#d8731c", "#3f8f3a"]
 # The chart's geometry in SVG units: labels on the left, bars on the right, values after them.
 CHART_WIDTH = 560
-LABEL_WIDTH = 190
-BAR_AREA = 320
+LABEL_WIDTH = 210
+BAR_AREA = 300
 BAR_HEIGHT = 17
 ROW_GAP = 10
 LEGEND_LINE = 20
-LABEL_CHARACTERS = 28
+LABEL_CHARACTERS = 27
+# Columns (one group per month): the height of the plot and the room for the month below it.
+PLOT_HEIGHT = 200
+AXIS_WIDTH = 40
+MONTH_LABEL_HEIGHT = 40
 
 
 @dataclass
@@ -40,6 +44,12 @@ class Figure:
     series: list
     rows: list = field(default_factory=list)
     note: str = ""
+    # Short labels under columns, one per row: a figure with them is drawn as columns.
+    column_labels: list = field(default_factory=list)
+
+    @property
+    def as_columns(self):
+        return bool(self.column_labels)
 
     def chart(self):
         """The bars laid out in SVG units: rows of (label, short label, y, bars), the legend
@@ -75,6 +85,58 @@ class Figure:
             "bar_x": LABEL_WIDTH,
             "rows": rows,
             "legend": legend if len(legend) > 1 else [],
+        }
+
+    def columns(self):
+        """The columns laid out in SVG units: a group per row, left to right, with a scale of
+        three gridlines, the short labels below and the legend above."""
+        largest = max((max(values) for _label, values in self.rows), default=0) or 1
+        legend = self.legend()
+        top = legend[-1]["y"] + LEGEND_LINE + 8
+        bottom = top + PLOT_HEIGHT
+        group = (CHART_WIDTH - AXIS_WIDTH) / max(len(self.rows), 1)
+        width = max(group * 0.8 / len(self.series), 1)
+        # Every label while they fit, else every second, third... of them.
+        every = max(1, round(len(self.rows) * 34 / (CHART_WIDTH - AXIS_WIDTH) + 0.49))
+        groups = []
+        for index, ((label, values), short) in enumerate(
+            zip(self.rows, self.column_labels, strict=True)
+        ):
+            x = AXIS_WIDTH + index * group + group * 0.1
+            bars = []
+            for n, value in enumerate(values):
+                height = round(PLOT_HEIGHT * value / largest, 1)
+                bars.append(
+                    {
+                        "x": round(x + n * width, 1),
+                        "y": round(bottom - height, 1),
+                        "width": round(width, 1),
+                        "height": height,
+                        "value": value,
+                        "colour": SERIES_COLOURS[n],
+                        "series": self.series[n],
+                    }
+                )
+            groups.append(
+                {
+                    "label": label,
+                    "short": short if index % every == 0 else "",
+                    "label_x": round(x + group * 0.4, 1),
+                    "bars": bars,
+                }
+            )
+        grid = [
+            {"y": round(bottom - PLOT_HEIGHT * part, 1), "value": round(largest * part)}
+            for part in (0, 0.5, 1)
+        ]
+        return {
+            "width": CHART_WIDTH,
+            "height": bottom + MONTH_LABEL_HEIGHT,
+            "axis_x": AXIS_WIDTH,
+            "label_y": bottom + 16,
+            "groups": groups,
+            "grid": grid,
+            "legend": legend,
         }
 
     def legend(self):
@@ -200,9 +262,10 @@ class Dashboard:
     def by_flow(self):
         inflow = flows.inflow(self.flows, self.start, self.end)
         outflow = flows.outflow(self.flows, self.start, self.end)
+        months = flows.months(self.start, self.end)
         rows = [
             (date_format(month, "YEAR_MONTH_FORMAT"), [inflow[month], *outflow[month]])
-            for month in flows.months(self.start, self.end)
+            for month in months
         ]
         return Figure(
             "flow",
@@ -211,6 +274,7 @@ class Dashboard:
             [_("Came in"), _("Left for paid work"), _("Left otherwise")],
             rows,
             _("Came in: the first intake. Left: the file was closed, with its reason."),
+            column_labels=[date_format(month, "b y") for month in months],
         )
 
     def by_ladder(self):
