@@ -29,7 +29,7 @@ urlpatterns = [
     path("taal/", login_not_required(set_language), name="set_language"),
     path("rapportages/", views.reports, name="reports"),
     path("rapportages/perioderapportage.pdf", views.period_report, name="period_report"),
-    path("rapportages/<slug:key>.csv", views.report_csv, name="report_csv"),
+    path("rapportages/cijfers.csv", views.report_csv, name="report_csv"),
     path("toegangslog/", access_log.access_log, name="access_log"),
     path("toegangslog/export.csv", access_log.access_log_csv, name="access_log_csv"),
     path("", include("trajectories.urls")),

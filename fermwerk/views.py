@@ -26,12 +26,19 @@ def may_read_reports(user):
         raise Http404
 
 
-def reports(request, filters=None):
+def reports(request):
     """The managers' dashboard: every figure for the period and residents the filters ask,
     of the municipalities whose residents the user may see."""
     may_read_reports(request.user)
-    filters = filters or DashboardFilterForm(request.user, request.GET)
+    return dashboard_page(request, DashboardFilterForm(request.user, request.GET))
+
+
+def dashboard_page(request, filters):
+    """The dashboard for these filters, or the filters with their errors."""
     dashboard = filters.dashboard() if filters.is_valid() else None
+    # The filters, for the CSV links to add their figure to.
+    query = request.GET.copy()
+    query.pop("figure", None)
     return render(
         request,
         "reports/overview.html",
@@ -39,19 +46,20 @@ def reports(request, filters=None):
             "filters": filters,
             "dashboard": dashboard,
             "figures": dashboard.figures() if dashboard else [],
-            "query": request.GET.urlencode(),
+            "query": query.urlencode(),
         },
     )
 
 
-def report_csv(request, key):
-    """One figure of the dashboard as CSV, for the same filters."""
+def report_csv(request):
+    """One figure of the dashboard (`figure`) as CSV, for the same filters."""
     may_read_reports(request.user)
+    key = request.GET.get("figure")
     if key not in Dashboard.KEYS:
         raise Http404
     filters = DashboardFilterForm(request.user, request.GET)
     if not filters.is_valid():
-        return reports(request, filters)
+        return dashboard_page(request, filters)
     figure = filters.dashboard().figure(key)
     response = HttpResponse(content_type="text/csv; charset=utf-8")
     name = f"{key}-{filters.cleaned_data['start']}-{filters.cleaned_data['end']}.csv"
@@ -75,7 +83,7 @@ def period_report(request):
     if filters.is_valid() and not filters.cleaned_data["municipality"]:
         filters.add_error("municipality", _("Choose the municipality the period report is for."))
     if not filters.is_valid():
-        return reports(request, filters)
+        return dashboard_page(request, filters)
     dashboard = filters.dashboard()
     html = render_to_string(
         "reports/period_pdf.html",

@@ -11,7 +11,7 @@ from django.urls import reverse
 
 from partners.models import Role
 from trajectories.dashboard import Dashboard, Figure
-from trajectories.models import Placement
+from trajectories.models import Case, CaseCount, FlowCount, Placement
 
 from . import factories
 from .test_case_summary import text_of
@@ -49,7 +49,7 @@ def region(municipality, other_municipality, consultant, kees):
 
 
 def figure_csv(client, key, **filters):
-    response = client.get(reverse("report_csv", args=[key]), {**PERIOD, **filters})
+    response = client.get(reverse("report_csv"), {"figure": key, **PERIOD, **filters})
     assert response.status_code == 200
     assert response["Content-Type"] == "text/csv; charset=utf-8"
     return list(csv.reader(io.StringIO(response.content.decode())))
@@ -135,8 +135,11 @@ def test_the_page_shows_each_chart_beside_its_table_and_a_csv_link_that_keeps_th
     page = response.text
     for key in Dashboard.KEYS:
         assert f'id="figure-{key}"' in page
-        csv_url = reverse("report_csv", args=[key])
-        assert f'href="{csv_url}?start=2026-01-01&amp;end=2026-03-31&amp;municipality=' in page
+        csv_url = reverse("report_csv")
+        assert (
+            f'href="{csv_url}?figure={key}&amp;start=2026-01-01&amp;end=2026-03-31&amp;'
+            "municipality=" in page
+        )
     assert page.count("<svg") == len(Dashboard.KEYS)
     assert "Periode: 1 januari 2026 tot en met 31 maart 2026." in page
     # What was typed into the records is text in the chart and the table, never markup.
@@ -188,6 +191,8 @@ def test_an_empty_period_is_the_last_twelve_months(manager):
             "start",
             "Kies een periode van hoogstens 36 maanden.",
         ),
+        ({"end": "0001-03-01"}, "end", "Kies een datum vanaf 2000."),
+        ({"start": "1999-12-31"}, "start", "Kies een datum vanaf 2000."),
         ({"municipality": "999999"}, "municipality", "Selecteer een geldige keuze."),
         ({"chain_step": "x"}, "chain_step", "Selecteer een geldige keuze."),
     ],
@@ -196,12 +201,12 @@ def test_bad_filters_are_refused_next_to_the_field_and_kept(
     client, manager, filters, field, message
 ):
     client.force_login(manager)
-    for url in (
-        reverse("reports"),
-        reverse("report_csv", args=["stage"]),
-        reverse("period_report"),
+    for url, asked in (
+        (reverse("reports"), filters),
+        (reverse("report_csv"), {"figure": "stage", **filters}),
+        (reverse("period_report"), filters),
     ):
-        response = client.get(url, filters)
+        response = client.get(url, asked)
         assert response.status_code == 200
         assert response["Content-Type"].startswith("text/html")
         page = response.text
@@ -209,9 +214,8 @@ def test_bad_filters_are_refused_next_to_the_field_and_kept(
         assert message in page[error : error + 400]
         assert "Verbeter de gemarkeerde filters" in page
         assert "<svg" not in page
-        for value in filters.values():
-            if field in ("start", "end"):
-                assert f'value="{value}"' in page
+        if field in ("start", "end"):
+            assert f'value="{filters[field]}"' in page
 
 
 def test_the_period_report_needs_a_municipality(client, manager, region):
@@ -280,21 +284,22 @@ def test_only_managers_reach_the_dashboard_its_csv_and_the_period_report(
     client.force_login(factories.make_user(role, organisation))
     for url in (
         reverse("reports"),
-        reverse("report_csv", args=["stage"]),
+        reverse("report_csv") + "?figure=stage",
         reverse("period_report") + f"?municipality={municipality.pk}",
     ):
         assert client.get(url).status_code == 404
 
 
 def test_logged_out_users_are_sent_to_log_in(client):
-    for url in (reverse("reports"), reverse("report_csv", args=["stage"])):
+    for url in (reverse("reports"), reverse("report_csv") + "?figure=stage"):
         response = client.get(url)
         assert response.status_code == 302 and response["Location"].startswith("/inloggen/")
 
 
 def test_an_unknown_figure_is_not_found(client, manager):
     client.force_login(manager)
-    assert client.get(reverse("report_csv", args=["salaries"])).status_code == 404
+    assert client.get(reverse("report_csv"), {"figure": "salaries"}).status_code == 404
+    assert client.get(reverse("report_csv")).status_code == 404
 
 
 def test_a_municipality_the_manager_may_not_see_cannot_be_chosen(
@@ -347,3 +352,23 @@ def test_months_are_drawn_as_columns_with_a_label_under_every_month_that_fits():
     twelve = twelve.columns()
     assert [group["short"] for group in twelve["groups"]] == labels[:12]
     assert [line["value"] for line in chart["grid"]] == [0, 18, 35]
+
+
+def test_the_period_runs_over_whole_months(client, manager, region):
+    client.force_login(manager)
+    response = client.get(reverse("reports"), {"start": "2026-01-15", "end": "2026-03-10"})
+    assert "Periode: 1 januari 2026 tot en met 31 maart 2026." in response.text
+    rows = figure_csv(client, "flow", start="2026-01-15", end="2026-03-10")
+    assert [row[1] for row in rows[1:]] == ["1", "1", "1"]
+
+
+def test_the_counts_stay_right_when_a_consultant_is_deleted(municipality, werkbedrijf):
+    """Deleting a consultant merges their counts into those of no consultant; a later change
+    moves one resident, not two."""
+    leaving = factories.make_user(Role.CONSULTANT, werkbedrijf, username="vertrekt")
+    factories.make_client(municipality, leaving)
+    unassigned = factories.make_client(municipality)
+    leaving.delete()
+    factories.make_plan_ready(unassigned)
+    assert CaseCount.objects.tally() == Case.objects.tally()
+    assert FlowCount.objects.tally() == Case.objects.tallies()[1]

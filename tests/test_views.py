@@ -408,7 +408,7 @@ def test_managers_read_the_reports(
 ):
     as_user(role)
     factories.make_full_cycle(client_record)
-    with django_assert_max_num_queries(11):
+    with django_assert_max_num_queries(25):
         response = client.get(reverse("reports"))
     assert response.status_code == 200
     assert "Herbeoordeling" in response.text

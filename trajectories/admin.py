@@ -296,3 +296,7 @@ class ProvisionInTheCycleAdmin(ProvisionAdmin):
             super().save_model(request, obj, form, change)
             Placement.objects.recount(obj.pk)
             Case.objects.refresh_line(obj.pk)
+            if "chain_step" in form.changed_data:
+                # The cases placed here stand at the provision's new step, and count there.
+                placed = obj.placements.filter(status=Placement.Status.ACTIVE)
+                Case.objects.refresh(*placed.values_list("client", flat=True))

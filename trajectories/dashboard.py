@@ -1,6 +1,6 @@
-"""The managers' dashboard: where residents stand (from the stored counts and case state) and
-how they moved over a period (from the records of the period), each figure a table of rows
-that the page draws as an SVG bar chart, lists as a table and offers as CSV."""
+"""The managers' dashboard: where residents stand and how they moved over a period, read from
+the counts every change keeps (CaseCount, FlowCount) and the stored case state; each figure a
+table of rows that the page draws as an SVG chart, lists as a table and offers as CSV."""
 
 from dataclasses import dataclass, field
 from datetime import date
@@ -183,7 +183,10 @@ class Dashboard:
         self.cases = Case.objects.filter(municipality__in=visible, **narrow)
         self.counts = CaseCount.objects.filter(municipality__in=visible, **narrow)
         self.flows = FlowCount.objects.filter(municipality__in=visible, **narrow)
-        provisions = Provision.objects.all()
+        # The provisions of the municipalities the user sees and the region-wide ones.
+        provisions = Provision.objects.filter(
+            Q(municipality__in=visible) | Q(municipality__isnull=True)
+        )
         if municipality:
             provisions = provisions.serving(municipality.pk)
         if chain_step:
@@ -192,6 +195,17 @@ class Dashboard:
 
     def figures(self):
         return [self.figure(key) for key in self.KEYS]
+
+    @property
+    def chain_step_note(self):
+        """What narrowing to a chain step means for the flows, which are counted by where
+        residents stand today."""
+        if self.chain_step:
+            return _(
+                "Narrowed to a chain step, every figure counts the residents placed there "
+                "today: residents who left have no placement, so they are not counted."
+            )
+        return ""
 
     def figure(self, key):
         return getattr(self, f"by_{key}")()

@@ -1,7 +1,7 @@
 """The forms of the cycle. Each validates input; the step itself is a method on the models,
 and each rule is written there once (field validators, clean(), the step methods)."""
 
-from datetime import date
+from datetime import date, timedelta
 
 from django import forms
 from django.core.exceptions import ValidationError
@@ -738,15 +738,21 @@ class BulkExportForm(forms.ModelForm):
         pass
 
 
-# The longest period the dashboard draws month by month.
+# The longest period the dashboard draws month by month, and the earliest day it counts from.
 MAX_PERIOD_MONTHS = 36
+EARLIEST_REPORTED = date(2000, 1, 1)
 
 
 class DashboardFilterForm(forms.Form):
     """The period and the residents the managers' dashboard counts; they live in the URL. An
     empty period is the last twelve months."""
 
-    start = forms.DateField(label=_("From"), required=False, widget=DateInput)
+    start = forms.DateField(
+        label=_("From"),
+        required=False,
+        widget=DateInput,
+        help_text=_("Counted by whole months, from the first of this one."),
+    )
     end = forms.DateField(label=_("Up to and including"), required=False, widget=DateInput)
     municipality = forms.ModelChoiceField(
         Municipality.objects.none(), required=False, label=_("Municipality")
@@ -778,15 +784,21 @@ class DashboardFilterForm(forms.Form):
         start, end = cleaned.get("start"), cleaned.get("end")
         if "start" in self.errors or "end" in self.errors:
             return cleaned
+        for name, day in (("start", start), ("end", end)):
+            if day and day < EARLIEST_REPORTED:
+                self.add_error(name, _("Choose a date from 2000 on."))
         if end and end > today:
             self.add_error("end", _("The period cannot end after today."))
+        if self.errors:
             return cleaned
         end = end or today
-        # Twelve whole months back from the end's month when no start is given.
-        start = start or add_months(end.replace(day=1), -11)
+        # The flows are counted per month: the period runs from the first of its first month
+        # to the end of its last (today at the latest). Twelve months when no start is given.
+        start = (start or add_months(end, -11)).replace(day=1)
+        end = min(add_months(end.replace(day=1), 1) - timedelta(days=1), today)
         if start > end:
             self.add_error("end", _("The end of the period lies before its start."))
-        elif add_months(start.replace(day=1), MAX_PERIOD_MONTHS) <= end:
+        elif add_months(start, MAX_PERIOD_MONTHS) <= end:
             self.add_error(
                 "start",
                 _("Choose a period of at most %(months)d months.") % {"months": MAX_PERIOD_MONTHS},

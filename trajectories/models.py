@@ -1296,9 +1296,11 @@ class CaseQuerySet(models.QuerySet):
         )
         return Case.objects.filter(pk__in=ids).rebuild()
 
+    @transaction.atomic(savepoint=False)
     def rebuild(self):
-        """Derive each case's state from its records: two UPDATEs, whatever the number of
-        cases, selected by something the rebuild does not change."""
+        """Derive each case's state from its records and keep the counts: two UPDATEs and the
+        counts' differences, whatever the number of cases, selected by something the rebuild
+        does not change."""
         client = OuterRef("pk")
         placements = Placement.objects.filter(client=client)
         active = placements.filter(status=Placement.Status.ACTIVE)
@@ -1321,6 +1323,9 @@ class CaseQuerySet(models.QuerySet):
         )
         record = Client.objects.filter(pk=client)
         rung_of = latest_assessment.values("current_rung__number")
+        # Locked before they are counted: a rebuild of the same case at the same moment waits,
+        # then counts what this one wrote, so both differences add up.
+        list(self.select_for_update().values_list("pk"))
         before = self.tallies()
         changed = self.update(
             municipality=Subquery(record.values("municipality")[:1]),
@@ -1605,9 +1610,11 @@ class CountQuerySet(models.QuerySet):
         """Add the difference of two tallies (see CaseQuerySet.tallies) to the counts."""
         for key in after.keys() | before.keys():
             difference = after.get(key, 0) - before.get(key, 0)
-            counted = self.filter(**key.fields())
-            if difference and not counted.update(count=F("count") + difference):
-                # Two first counts at once may write two rows; every reader adds them up.
+            # One row of the key takes the difference: a key can have several (two first
+            # counts at once, or rows merged when a consultant or rung is deleted), and every
+            # reader adds them up.
+            first = self.filter(**key.fields()).order_by("pk").values("pk")[:1]
+            if difference and not self.filter(pk__in=first).update(count=F("count") + difference):
                 self.create(**key.fields(), count=difference)
 
     def recount(self):

@@ -33,6 +33,7 @@ def count(apps, schema_editor):
     """The flow counts of every case, as FlowKey.of_case gives them."""
     Case = apps.get_model("trajectories", "Case")
     FlowCount = apps.get_model("trajectories", "FlowCount")
+    FlowCount.objects.all().delete()
     tally = Counter()
     fields = ["municipality", "consultant", "chain_step"]
     for case in Case.objects.filter(municipality__isnull=False).values(
