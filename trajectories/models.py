@@ -1630,10 +1630,9 @@ class CountQuerySet(models.QuerySet):
         return {key(*row[:-1]): row[-1] for row in rows if row[-1]}
 
 
-class CaseCount(models.Model):
-    """How many cases there are per municipality, consultant, stage, category, ladder rung and
-    chain step: kept by every rebuild of a case in the same transaction, so that reports read
-    a few rows whatever the number of residents."""
+class CountPerCase(models.Model):
+    """A count kept by every rebuild of a case, per the dashboard's filters: municipality,
+    consultant and chain step (see CountQuerySet)."""
 
     municipality = models.ForeignKey(
         "partners.Municipality",
@@ -1641,24 +1640,13 @@ class CaseCount(models.Model):
         related_name="+",
         verbose_name=_("municipality"),
     )
-    # Cleared with the case's own, so that the two keep adding up.
+    # Cleared with the case's own when the user goes, so that the two keep adding up.
     consultant = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         on_delete=models.SET_NULL,
         null=True,
         related_name="+",
         verbose_name=_("consultant"),
-    )
-    stage = models.CharField(_("stage"), max_length=20, choices=Stage.choices)
-    category = models.ForeignKey(
-        Category, on_delete=models.SET_NULL, null=True, related_name="+", verbose_name=_("category")
-    )
-    rung = models.ForeignKey(
-        LadderRung,
-        on_delete=models.SET_NULL,
-        null=True,
-        related_name="+",
-        verbose_name=_("ladder rung"),
     )
     chain_step = models.ForeignKey(
         "provisions.ChainStep",
@@ -1670,6 +1658,28 @@ class CaseCount(models.Model):
     count = models.IntegerField(_("number of cases"), default=0)
 
     objects = CountQuerySet.as_manager()
+
+    class Meta:
+        abstract = True
+
+
+class CaseCount(CountPerCase):
+    """How many cases there are per municipality, consultant, stage, category, ladder rung and
+    chain step: kept by every rebuild of a case in the same transaction, so that reports read
+    a few rows whatever the number of residents."""
+
+    stage = models.CharField(_("stage"), max_length=20, choices=Stage.choices)
+    category = models.ForeignKey(
+        Category, on_delete=models.SET_NULL, null=True, related_name="+", verbose_name=_("category")
+    )
+    rung = models.ForeignKey(
+        LadderRung,
+        on_delete=models.SET_NULL,
+        null=True,
+        related_name="+",
+        verbose_name=_("ladder rung"),
+    )
+
     Key = CountKey
     tally_index = 0
 
@@ -1731,38 +1741,16 @@ class FlowKey(
             yield cls(*filters, FlowKind.MOVED, month, case["rungs_moved"])
 
 
-class FlowCount(models.Model):
+class FlowCount(CountPerCase):
     """How many residents came in, left (for paid work or otherwise) or moved on the ladder
     per month, and how many with an open file came in in each month: per municipality,
     consultant and chain step, kept by every rebuild of a case like CaseCount, so that the
     flows over any period read a few rows whatever the number of residents."""
 
-    municipality = models.ForeignKey(
-        "partners.Municipality",
-        on_delete=models.CASCADE,
-        related_name="+",
-        verbose_name=_("municipality"),
-    )
-    consultant = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.SET_NULL,
-        null=True,
-        related_name="+",
-        verbose_name=_("consultant"),
-    )
-    chain_step = models.ForeignKey(
-        "provisions.ChainStep",
-        on_delete=models.SET_NULL,
-        null=True,
-        related_name="+",
-        verbose_name=_("chain step"),
-    )
     kind = models.CharField(_("kind"), max_length=20, choices=FlowKind.choices)
     month = models.DateField(_("month"))
     rungs = models.SmallIntegerField(_("rungs moved"), default=0)
-    count = models.IntegerField(_("number of residents"), default=0)
 
-    objects = CountQuerySet.as_manager()
     Key = FlowKey
     tally_index = 1
 

@@ -47,7 +47,7 @@ class Migration(migrations.Migration):
                 ('kind', models.CharField(choices=[('entered', 'Came in'), ('left_paid_work', 'Left for paid work'), ('left_otherwise', 'Left otherwise'), ('moved', 'Moved on the ladder'), ('in_cycle', 'In the cycle')], max_length=20, verbose_name='kind')),
                 ('month', models.DateField(verbose_name='month')),
                 ('rungs', models.SmallIntegerField(default=0, verbose_name='rungs moved')),
-                ('count', models.IntegerField(default=0, verbose_name='number of residents')),
+                ('count', models.IntegerField(default=0, verbose_name='number of cases')),
                 ('chain_step', models.ForeignKey(null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to='provisions.chainstep', verbose_name='chain step')),
                 ('consultant', models.ForeignKey(null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='consultant')),
                 ('municipality', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to='partners.municipality', verbose_name='municipality')),
