@@ -1603,8 +1603,8 @@ class Case(models.Model):
 
 
 class CountQuerySet(models.QuerySet):
-    """Counts kept per key (a namedtuple with `fields()`), `tally_index` naming which of
-    CaseQuerySet.tallies they keep."""
+    """Counts kept per key (the model's `Key`, a namedtuple with `fields()`): one of the two
+    tallies of CaseQuerySet.tallies."""
 
     def add(self, after, before):
         """Add the difference of two tallies (see CaseQuerySet.tallies) to the counts."""
@@ -1617,10 +1617,9 @@ class CountQuerySet(models.QuerySet):
             if difference and not self.filter(pk__in=first).update(count=F("count") + difference):
                 self.create(**key.fields(), count=difference)
 
-    def recount(self):
-        """Count every case afresh (after `rebuild_cases`, or a correction by hand)."""
+    def recount(self, tally):
+        """Replace the counts by a tally of every case (after `rebuild_cases`)."""
         self.all().delete()
-        tally = Case.objects.tallies()[self.model.tally_index]
         self.bulk_create((self.model(**key.fields(), count=n) for key, n in tally.items()), 5000)
 
     def tally(self):
@@ -1681,7 +1680,6 @@ class CaseCount(CountPerCase):
     )
 
     Key = CountKey
-    tally_index = 0
 
     class Meta:
         verbose_name = _("case count")
@@ -1752,7 +1750,6 @@ class FlowCount(CountPerCase):
     rungs = models.SmallIntegerField(_("rungs moved"), default=0)
 
     Key = FlowKey
-    tally_index = 1
 
     class Meta:
         verbose_name = _("flow count")
