@@ -1,3 +1,5 @@
+from datetime import date
+
 from django.db import models
 from django.db.models import F, Q, Sum
 from django.db.models.functions import Coalesce, Greatest
@@ -132,7 +134,13 @@ class Provision(models.Model):
     # transaction, so that lists and the chain read them instead of counting placements.
     occupied_places = models.PositiveIntegerField(_("places taken"), default=0, editable=False)
     waiting_count = models.PositiveIntegerField(_("on the waiting list"), default=0, editable=False)
-    history = HistoricalRecords(excluded_fields=["occupied_places", "waiting_count"])
+    # The middle one of the dates on which those waiting now were put on the list.
+    median_waiting_since = models.DateField(
+        _("median date put on the waiting list"), null=True, editable=False
+    )
+    history = HistoricalRecords(
+        excluded_fields=["occupied_places", "waiting_count", "median_waiting_since"]
+    )
 
     objects = ProvisionQuerySet.as_manager()
 
@@ -155,6 +163,13 @@ class Provision(models.Model):
 
     def get_absolute_url(self):
         return reverse("provisions:detail", args=[self.pk])
+
+    def median_waiting_days(self, today=None):
+        """How long the middle one of those on the waiting list has waited so far, in days;
+        None when nobody waits."""
+        if self.median_waiting_since is None:
+            return None
+        return ((today or date.today()) - self.median_waiting_since).days
 
     def has_free_place(self):
         return self.occupied_places < self.capacity_places

@@ -2,37 +2,25 @@ from django.contrib.auth.decorators import permission_required
 from django.db.models import Prefetch
 from django.shortcuts import get_object_or_404, render
 
-from partners.models import Municipality
-
-from .models import ChainStep, FundingRegime, Provision
-
-# The largest key a row can have (64-bit); a larger number in a URL matches nothing.
-MAX_ID = 2**63 - 1
+from .forms import ChainFilterForm
+from .models import ChainStep, Provision
 
 
 @permission_required("provisions.view_provision", raise_exception=True)
 def provision_list(request):
-    """The provisions grouped by step of the participation chain, filterable by place and regime."""
+    """The chain: its steps in order, each with its provisions, filterable by municipality,
+    regime and form of participation; with a filter in error nothing is filtered."""
+    filters = ChainFilterForm(request.GET)
     provisions = Provision.objects.with_occupancy().select_related(
         "provider", "municipality", "work_learning_line"
     )
-    municipality = request.GET.get("gemeente", "")
-    regime = request.GET.get("regime", "")
-    if municipality.isascii() and municipality.isdigit() and int(municipality) <= MAX_ID:
-        provisions = provisions.serving(int(municipality))
-    if regime in FundingRegime.values:
-        provisions = provisions.filter(funding_regime=regime)
+    if filters.is_valid():
+        provisions = filters.provisions(provisions)
     steps = ChainStep.objects.prefetch_related(Prefetch("provisions", provisions))
     return render(
         request,
         "provisions/list.html",
-        {
-            "steps": steps,
-            "municipalities": Municipality.objects.all(),
-            "regimes": FundingRegime.choices,
-            "selected_municipality": municipality,
-            "selected_regime": regime,
-        },
+        {"steps": steps, "filters": filters},
     )
 
 

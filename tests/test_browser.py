@@ -152,3 +152,23 @@ def test_the_attention_filter_reads_on_one_line(logged_in, consultant, client_re
     box = label.bounding_box()
     # One line is many times wider than high; squeezed into the box's column it stands upright.
     assert box["width"] > 4 * box["height"], box
+
+
+def test_back_on_the_chain_page_shows_the_filters_of_that_page(
+    logged_in, live_server, consultant, municipality, provision
+):
+    """The browser restores form fields on "back"; they must match the list shown."""
+    page = logged_in("consulent")
+    page.goto(live_server.url + reverse("provisions:list"))
+    page.get_by_label("Vorm van participatie").select_option(label="Maatschappelijke participatie")
+    page.get_by_role("button", name="Filteren").click()
+    expect(page).to_have_url(re.compile(r"vorm=societal"))
+    page.get_by_label("Gemeente").select_option(label=municipality.name)
+    page.get_by_role("button", name="Filteren").click()
+    expect(page).to_have_url(re.compile(rf"gemeente={municipality.pk}"))
+    page.go_back()
+    expect(page).to_have_url(re.compile(r"gemeente=&"))
+    expect(page.get_by_label("Gemeente")).to_have_value("")
+    expect(page.get_by_label("Vorm van participatie")).to_have_value("societal")
+    expect(page.get_by_role("link", name="Dagbesteding CAB")).to_be_visible()
+    assert serious_violations(page) == []

@@ -77,12 +77,12 @@ def attempt(step, *args, **kwargs):
 
 def stored_state():
     cases = {row["pk"]: row for row in Case.objects.values("pk", *CASE_FIELDS)}
-    counts = dict(
-        (pk, (taken, waiting))
-        for pk, taken, waiting in Provision.objects.values_list(
-            "pk", "occupied_places", "waiting_count"
+    counts = {
+        pk: counts
+        for pk, *counts in Provision.objects.values_list(
+            "pk", "occupied_places", "waiting_count", "median_waiting_since"
         )
-    )
+    }
     return cases, counts
 
 

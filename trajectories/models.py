@@ -2,8 +2,9 @@
 the stored state of every resident's case that lists and reports read."""
 
 from calendar import monthrange
-from collections import Counter, namedtuple
+from collections import Counter, defaultdict, namedtuple
 from datetime import date, timedelta
+from statistics import median_low
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -644,12 +645,25 @@ class PlacementQuerySet(models.QuerySet):
         return self.filter(status=Placement.Status.WAITING).order_by("pk")
 
     def recount(self, *provision_ids):
-        """Store each provision's places taken and waiting list length, from its placements."""
+        """Store each provision's places taken, waiting list length and median date put on
+        the list, from its placements."""
         mine = Placement.objects.filter(provision=OuterRef("pk"))
-        return Provision.objects.filter(pk__in=provision_ids).update(
+        Provision.objects.filter(pk__in=provision_ids).update(
             occupied_places=count_of(mine.taking_a_place()),
             waiting_count=count_of(mine.filter(status=Placement.Status.WAITING)),
         )
+        waiting_since = defaultdict(list)
+        for provision_id, proposed_on in (
+            Placement.objects.filter(provision__in=provision_ids, status=Placement.Status.WAITING)
+            .order_by("provision", "proposed_on")
+            .values_list("provision", "proposed_on")
+        ):
+            waiting_since[provision_id].append(proposed_on)
+        for provision_id in provision_ids:
+            dates = waiting_since.get(provision_id)
+            Provision.objects.filter(pk=provision_id).update(
+                median_waiting_since=median_low(dates) if dates else None
+            )
 
     def with_place_in_line(self):
         """Annotate how many wait ahead in the same provision: for the few placements of one
