@@ -170,6 +170,7 @@ def measure():
         "period report PDF": (manager, reverse("period_report") + f"?municipality={woerden}"),
         "provision": (manager, reverse("provisions:detail", args=[provision.pk])),
         "chain": (manager, reverse("provisions:list")),
+        "system map": (manager, reverse("provisions:system_map")),
         "change history": (consultant, reverse("trajectories:history", args=[resident.pk])),
         "subject access PDF": (consultant, reverse("trajectories:export_pdf", args=[resident.pk])),
         "shared cases": (social_team, reverse("trajectories:shared")),

@@ -1,7 +1,9 @@
+from dataclasses import dataclass
 from datetime import date
+from decimal import Decimal
 
 from django.db import models
-from django.db.models import F, Q, Sum
+from django.db.models import Count, F, Max, Min, Q, Sum
 from django.db.models.functions import Coalesce, Greatest
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
@@ -22,6 +24,56 @@ class FundingRegime(models.TextChoices):
     WLZ = "wlz", _("Wlz")
     ZVW = "zvw", _("Zvw")
     NONE = "none", _("No funding regime")
+
+
+# Under each regime: who decides on access to a provision, and who pays for it.
+ACCESS_AND_FUNDING = {
+    FundingRegime.PARTICIPATIEWET: (
+        _(
+            "The municipality; UWV advises on beschut werk and decides who falls under the "
+            "banenafspraak (garantiebanen)"
+        ),
+        _("The municipality, from its Participatiewet budget"),
+    ),
+    FundingRegime.WMO: (
+        _("The municipality, by a decision on a tailored provision (maatwerkvoorziening)"),
+        _("The municipality, from its Wmo budget (social domain)"),
+    ),
+    FundingRegime.WLZ: (
+        _("The CIZ, by an eligibility decision (indicatiebesluit)"),
+        _("The Wlz, through the zorgkantoor: the municipality pays nothing"),
+    ),
+    FundingRegime.ZVW: (
+        _("The health insurer, after a referral"),
+        _("The health insurer, under the Zvw"),
+    ),
+    FundingRegime.NONE: (
+        _("No access decision: the provider or employer agrees with the resident"),
+        _("The provider or employer itself, sometimes with a municipal subsidy"),
+    ),
+}
+
+
+@dataclass(frozen=True)
+class ProvisionKind:
+    """The provisions of one chain step under one funding regime, counted."""
+
+    chain_step: str
+    position: int
+    regime: str
+    provisions: int
+    places: int
+    priced: int
+    lowest_cost: Decimal | None
+    highest_cost: Decimal | None
+
+    def regime_label(self):
+        return FundingRegime(self.regime).label
+
+
+def regimes_mapped():
+    """Each funding regime, with who decides on access and who pays."""
+    return [(regime.label, *ACCESS_AND_FUNDING[regime]) for regime in FundingRegime]
 
 
 class ChainStepQuerySet(models.QuerySet):
@@ -73,6 +125,35 @@ class ProvisionQuerySet(models.QuerySet):
     def serving(self, municipality_id):
         """Provisions open to residents of one municipality, including the region-wide ones."""
         return self.filter(Q(municipality_id=municipality_id) | Q(municipality__isnull=True))
+
+    def kinds(self):
+        """The provisions grouped by chain step and funding regime, in the order of the chain:
+        how many, their places, and the lowest and highest indicative cost per place."""
+        rows = (
+            self.order_by()
+            .values("chain_step__name", "chain_step__position", "funding_regime")
+            .annotate(
+                provisions=Count("pk"),
+                places=Sum("capacity_places"),
+                priced=Count("cost_per_place_per_year_eur"),
+                lowest_cost=Min("cost_per_place_per_year_eur"),
+                highest_cost=Max("cost_per_place_per_year_eur"),
+            )
+            .order_by("chain_step__position", "funding_regime")
+        )
+        return [
+            ProvisionKind(
+                chain_step=row["chain_step__name"],
+                position=row["chain_step__position"],
+                regime=row["funding_regime"],
+                provisions=row["provisions"],
+                places=row["places"],
+                priced=row["priced"],
+                lowest_cost=row["lowest_cost"],
+                highest_cost=row["highest_cost"],
+            )
+            for row in rows
+        ]
 
     def with_occupancy(self):
         """Annotate the places free."""

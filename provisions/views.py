@@ -3,7 +3,7 @@ from django.db.models import Prefetch
 from django.shortcuts import get_object_or_404, render
 
 from .forms import ChainFilterForm
-from .models import ChainStep, Provision
+from .models import ChainStep, Provision, regimes_mapped
 
 
 @permission_required("provisions.view_provision", raise_exception=True)
@@ -33,3 +33,14 @@ def provision_detail(request, pk):
         pk=pk,
     )
     return render(request, "provisions/detail.html", {"provision": provision})
+
+
+@permission_required("provisions.view_provision", raise_exception=True)
+def system_map(request):
+    """The system mapped: per kind of provision its regime, who decides on access, who pays
+    and what a place costs."""
+    return render(
+        request,
+        "provisions/system_map.html",
+        {"regimes": regimes_mapped(), "kinds": Provision.objects.kinds()},
+    )

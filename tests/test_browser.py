@@ -104,6 +104,7 @@ def test_every_page_has_no_serious_accessibility_violations(
         reverse("trajectories:list") + "?q=zzz",
         client_record.get_absolute_url(),
         reverse("provisions:list"),
+        reverse("provisions:system_map"),
         provision.get_absolute_url(),
         reverse("partners:list"),
         provision.provider.get_absolute_url(),

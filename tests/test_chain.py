@@ -2,6 +2,7 @@
 people wait, filtered through the URL."""
 
 from datetime import date, timedelta
+from decimal import Decimal
 
 import pytest
 from django.urls import reverse
@@ -134,3 +135,73 @@ def test_the_chain_keeps_its_query_count_with_long_waiting_lists(
         response = client.get(CHAIN, {"gemeente": municipality.pk, "regime": "wmo"})
     assert response.status_code == 200
     assert response.text.count("2 dagen") == 6
+
+
+SYSTEM_MAP = reverse("provisions:system_map")
+
+
+@pytest.fixture
+def day_activities_and_work(municipality):
+    """Step 2: two Wmo day activities (EUR 6,579.84 and 12,064.88 a place, 10 and 20 places)
+    and one Wlz (EUR 8,924.00, 5 places); step 4: one beschut werk without a figure and one at
+    EUR 20,000 (8 and 12 places)."""
+    make = factories.make_provision
+    make(chain_step=2, capacity_places=10, cost_per_place_per_year_eur="6579.84")
+    make(chain_step=2, capacity_places=20, cost_per_place_per_year_eur="12064.88")
+    make(chain_step=2, capacity_places=5, funding_regime="wlz", cost_per_place_per_year_eur="8924")
+    make(chain_step=4, capacity_places=8, funding_regime="participatiewet")
+    make(
+        chain_step=4,
+        capacity_places=12,
+        funding_regime="participatiewet",
+        cost_per_place_per_year_eur="20000",
+    )
+
+
+def test_the_system_map_counts_each_kind_of_provision_by_hand(day_activities_and_work):
+    kinds = [
+        (k.position, k.regime, k.provisions, k.places, k.priced, k.lowest_cost, k.highest_cost)
+        for k in Provision.objects.kinds()
+    ]
+    assert kinds == [
+        (2, "wlz", 1, 5, 1, Decimal("8924.00"), Decimal("8924.00")),
+        (2, "wmo", 2, 30, 2, Decimal("6579.84"), Decimal("12064.88")),
+        (4, "participatiewet", 2, 20, 1, Decimal("20000.00"), Decimal("20000.00")),
+    ]
+
+
+@pytest.mark.parametrize("role", ["consultant", "social_team_member", "manager", "administrator"])
+def test_every_role_reads_who_decides_and_who_pays(
+    client, request, day_activities_and_work, role, django_assert_max_num_queries
+):
+    client.force_login(request.getfixturevalue(role))
+    with django_assert_max_num_queries(8):
+        page = client.get(SYSTEM_MAP).text
+    assert "Het stelsel in kaart" in page
+    regimes = page[page.index("Wie beslist en wie betaalt") :]
+    wmo = regimes[regimes.index(">Wmo 2015<") :]
+    assert wmo.index("De gemeente, met een besluit over een maatwerkvoorziening") < wmo.index(
+        "De gemeente, uit haar Wmo-budget (sociaal domein)"
+    )
+    wlz = regimes[regimes.index(">Wlz<") :]
+    assert wlz.index("Het CIZ, met een indicatiebesluit") < wlz.index(
+        "De Wlz, via het zorgkantoor: de gemeente betaalt niets"
+    )
+    kinds = page[page.index("Soorten voorzieningen per trede") :]
+    rows = kinds.split("<tr")[2:]
+    assert ">Wlz<" in rows[0] and ">1<" in rows[0] and ">5<" in rows[0] and "€ 8.924" in rows[0]
+    assert ">Wmo 2015<" in rows[1] and ">30<" in rows[1] and "€ 6.580 – € 12.065" in rows[1]
+    assert ">Participatiewet<" in rows[2] and ">20<" in rows[2]
+    assert '€ 20.000<br><span class="muted">1 van 2 met een bedrag</span>' in rows[2]
+
+
+def test_the_system_map_needs_a_role(client, provision):
+    client.force_login(factories.make_user())
+    assert client.get(SYSTEM_MAP).status_code == 403
+    client.logout()
+    assert client.get(SYSTEM_MAP).status_code == 302
+
+
+def test_the_chain_page_links_to_the_system_map(client, consultant):
+    client.force_login(consultant)
+    assert f'href="{SYSTEM_MAP}"' in client.get(CHAIN).text
