@@ -44,8 +44,11 @@ ACCESS_AND_FUNDING = {
         _("The Wlz, through the zorgkantoor: the municipality pays nothing"),
     ),
     FundingRegime.ZVW: (
-        _("The health insurer, after a referral"),
-        _("The health insurer, under the Zvw"),
+        _("Not the insurer: a GP or district nurse establishes the need for care"),
+        _(
+            "The health insurer, for the care the Zvw covers; insurers are asked to take on "
+            "more of day activities"
+        ),
     ),
     FundingRegime.NONE: (
         _("No access decision: the provider or employer agrees with the resident"),
@@ -68,7 +71,7 @@ class ProvisionKind:
     highest_cost: Decimal | None
 
     def regime_label(self):
-        return FundingRegime(self.regime).label
+        return dict(FundingRegime.choices).get(self.regime, self.regime)
 
 
 def regimes_mapped():
@@ -139,7 +142,16 @@ class ProvisionQuerySet(models.QuerySet):
                 lowest_cost=Min("cost_per_place_per_year_eur"),
                 highest_cost=Max("cost_per_place_per_year_eur"),
             )
-            .order_by("chain_step__position", "funding_regime")
+            .order_by()
+        )
+        regimes = list(FundingRegime.values)
+        # In the chain's order, and within a step in the order the regimes are listed.
+        rows = sorted(
+            rows,
+            key=lambda row: (
+                row["chain_step__position"],
+                regimes.index(row["funding_regime"]) if row["funding_regime"] in regimes else 99,
+            ),
         )
         return [
             ProvisionKind(
@@ -215,7 +227,8 @@ class Provision(models.Model):
     # transaction, so that lists and the chain read them instead of counting placements.
     occupied_places = models.PositiveIntegerField(_("places taken"), default=0, editable=False)
     waiting_count = models.PositiveIntegerField(_("on the waiting list"), default=0, editable=False)
-    # The middle one of the dates on which those waiting now were put on the list.
+    # The middle one of the dates on which those waiting now were put on the list; of two in
+    # the middle, the earlier (the longer wait), as statistics.median_low picks.
     median_waiting_since = models.DateField(
         _("median date put on the waiting list"), null=True, editable=False
     )

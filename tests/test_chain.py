@@ -98,7 +98,7 @@ def test_the_median_waiting_time_follows_the_waiting_list(client, manager, provi
     waiting = [wait(provision, days, municipality) for days in (40, 30, 20, 10)]
     client.force_login(manager)
     provision.refresh_from_db()
-    # Of four, the lower middle one by waiting time: put on the list 30 days ago.
+    # Of four, of the two in the middle the one waiting longer: put on the list 30 days ago.
     assert provision.waiting_count == 4
     assert provision.median_waiting_days() == 30
     row = client.get(CHAIN).text
@@ -163,9 +163,10 @@ def test_the_system_map_counts_each_kind_of_provision_by_hand(day_activities_and
         (k.position, k.regime, k.provisions, k.places, k.priced, k.lowest_cost, k.highest_cost)
         for k in Provision.objects.kinds()
     ]
+    # Within a step in the order the regimes are listed: Wmo before Wlz.
     assert kinds == [
-        (2, "wlz", 1, 5, 1, Decimal("8924.00"), Decimal("8924.00")),
         (2, "wmo", 2, 30, 2, Decimal("6579.84"), Decimal("12064.88")),
+        (2, "wlz", 1, 5, 1, Decimal("8924.00"), Decimal("8924.00")),
         (4, "participatiewet", 2, 20, 1, Decimal("20000.00"), Decimal("20000.00")),
     ]
 
@@ -189,8 +190,8 @@ def test_every_role_reads_who_decides_and_who_pays(
     )
     kinds = page[page.index("Soorten voorzieningen per trede") :]
     rows = kinds.split("<tr")[2:]
-    assert ">Wlz<" in rows[0] and ">1<" in rows[0] and ">5<" in rows[0] and "€ 8.924" in rows[0]
-    assert ">Wmo 2015<" in rows[1] and ">30<" in rows[1] and "€ 6.580 – € 12.065" in rows[1]
+    assert ">Wmo 2015<" in rows[0] and ">30<" in rows[0] and "€ 6.580 – € 12.065" in rows[0]
+    assert ">Wlz<" in rows[1] and ">5<" in rows[1] and "€ 8.924" in rows[1]
     assert ">Participatiewet<" in rows[2] and ">20<" in rows[2]
     assert '€ 20.000<br><span class="muted">1 van 2 met een bedrag</span>' in rows[2]
 

@@ -260,6 +260,51 @@ def test_a_resident_removed_in_the_admin_leaves_the_counts(client, administrator
     assert CaseCount.objects.tally() == {}
 
 
+def test_a_resident_removed_in_the_admin_leaves_the_waiting_list_and_frees_their_place(
+    client, administrator, municipality, consultant, client_record
+):
+    waiting = factories.make_client(municipality, consultant)
+    for resident in (client_record, waiting):
+        factories.make_plan_ready(resident, on=ago(30))
+    provision = factories.make_provision(capacity_places=1, municipality=municipality)
+    Placement.propose(client_record, provision, ago(10))
+    Placement.propose(waiting, provision, ago(9))
+    provision.refresh_from_db()
+    assert (provision.occupied_places, provision.waiting_count) == (1, 1)
+
+    client.force_login(administrator)
+    url = reverse("admin:clients_client_delete", args=[client_record.pk])
+    assert client.post(url, {"post": "yes"}).status_code == 302
+
+    provision.refresh_from_db()
+    assert (provision.occupied_places, provision.waiting_count) == (0, 1)
+    assert Case.objects.get(pk=waiting.pk).place_offerable
+    url = reverse("admin:clients_client_changelist")
+    data = {"action": "delete_selected", "_selected_action": [waiting.pk], "post": "yes"}
+    assert client.post(url, data).status_code == 302
+    provision.refresh_from_db()
+    assert (provision.waiting_count, provision.median_waiting_since) == (0, None)
+
+
+def test_a_placement_moved_to_another_provision_in_the_admin_leaves_the_first_counted_right(
+    client, administrator, municipality, client_record
+):
+    factories.make_plan_ready(client_record, on=ago(30))
+    first = factories.make_provision(capacity_places=1, municipality=municipality)
+    second = factories.make_provision(capacity_places=1, municipality=municipality)
+    placement = Placement.propose(client_record, first, ago(10))
+    client.force_login(administrator)
+    url = reverse("admin:trajectories_placement_change", args=[placement.pk])
+    form = client.get(url).context["adminform"].form
+    data = {name: value for name, value in form.initial.items() if value is not None}
+    data |= {"provision": second.pk, "proposed_on": ago(10).isoformat()}
+    response = client.post(url, data)
+    assert response.status_code == 302, response.context["adminform"].form.errors
+    first.refresh_from_db()
+    second.refresh_from_db()
+    assert (first.occupied_places, second.occupied_places) == (0, 1)
+
+
 def test_a_refused_search_claims_no_empty_list(client, consultant, client_record):
     client.force_login(consultant)
     query = {"q": "a b c d e f g"}

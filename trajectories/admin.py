@@ -240,6 +240,13 @@ class PlacementAdmin(ClientRecordAdmin):
     list_filter = ["status", "provision__chain_step"]
     list_select_related = ["client", "provision"]
 
+    def save_model(self, request, obj, form, change):
+        # Saving recounts the provision the placement is in now; one it left counts too.
+        with transaction.atomic():
+            super().save_model(request, obj, form, change)
+            if change and "provision" in form.changed_data:
+                recount_provisions([form.initial["provision"]])
+
 
 @admin.register(Reevaluation)
 class ReevaluationAdmin(ClientRecordAdmin):
@@ -278,15 +285,36 @@ class ClientWithCaseAdmin(ClientAdmin):
             super().save_model(request, obj, form, change)
             Case.objects.refresh(obj.pk)
 
+    # The placements go with the resident, without a recount each: their provisions follow.
     def delete_model(self, request, obj):
         with transaction.atomic():
+            provision_ids = provisions_of(Client.objects.filter(pk=obj.pk))
             Case.objects.filter(pk=obj.pk).forget()
             super().delete_model(request, obj)
+            recount_provisions(provision_ids)
 
     def delete_queryset(self, request, queryset):
         with transaction.atomic():
+            provision_ids = provisions_of(queryset)
             Case.objects.filter(client__in=queryset).forget()
             super().delete_queryset(request, queryset)
+            recount_provisions(provision_ids)
+
+
+def provisions_of(clients):
+    return list(
+        Placement.objects.filter(client__in=clients)
+        .order_by()
+        .values_list("provision", flat=True)
+        .distinct()
+    )
+
+
+def recount_provisions(provision_ids):
+    """Recount the provisions and flag who is first in their lines."""
+    Placement.objects.recount(*provision_ids)
+    for provision_id in provision_ids:
+        Case.objects.refresh_line(provision_id)
 
 
 @admin.register(Provision)
