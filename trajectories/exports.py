@@ -10,9 +10,10 @@ the page polls it."""
 import logging
 import multiprocessing
 import zipfile
+from concurrent.futures import ProcessPoolExecutor
 
 from django.db import connections
-from django.db.models import F, Max
+from django.db.models import F
 from django.tasks import task
 from django.utils import timezone
 
@@ -42,35 +43,26 @@ def prune_expired():
         export.delete()
 
 
-class BlockFailed(Exception):
-    """A block's child process raised or died; the message says how."""
-
-
 @task
 def build(export_id):
-    """Write the summaries of the export's selection into its ZIP, block by block."""
     prune_expired()
     export = BulkExport.objects.get(pk=export_id)
     exports = BulkExport.objects.filter(pk=export_id)
-    residents = export.residents()
-    # The selection as it stands now: residents added while it runs wait for the next export.
-    up_to = residents.aggregate(last=Max("pk"))["last"] or 0
-    exports.update(status=BulkExport.Status.RUNNING, total=residents.count(), done=0, error="")
+    exports.update(
+        status=BulkExport.Status.RUNNING, total=export.residents().count(), done=0, error=""
+    )
     path = export.file_path
     path.parent.mkdir(parents=True, exist_ok=True)
     partial = path.with_suffix(".part")
-    partial.unlink(missing_ok=True)  # left by a worker that was stopped halfway
-    # Loaded once before the blocks fork, so that no child spends a second importing it.
-    load_renderer()
+    partial.unlink(missing_ok=True)
     try:
         after = 0
         while after is not None:
-            after = in_child_process(write_block, export_id, partial, after, up_to)
+            after = in_child_process(write_block, export_id, partial, after)
     except Exception as error:
         partial.unlink(missing_ok=True)
-        message = str(error) if isinstance(error, BlockFailed) else repr(error)
         exports.update(
-            status=BulkExport.Status.FAILED, error=message[:500], finished_at=timezone.now()
+            status=BulkExport.Status.FAILED, error=repr(error)[:500], finished_at=timezone.now()
         )
         logger.exception("Bulk export %s failed", export_id)
         raise
@@ -79,47 +71,25 @@ def build(export_id):
 
 
 def in_child_process(function, *args):
-    """What `function(*args)` returns, run in a forked child process that exits after it;
-    BlockFailed when it raised or died."""
+    """What `function(*args)` returns, run in a forked child process that exits after it; its
+    exceptions are raised here."""
+    # Loaded before the fork, so that no child spends a second importing it.
+    load_renderer()
     # The child must not share the parent's database connections; each opens its own.
     connections.close_all()
     context = multiprocessing.get_context("fork")
-    receiving, sending = context.Pipe(duplex=False)
-    child = context.Process(target=answer, args=(sending, function, *args))
-    child.start()
-    sending.close()  # so that the pipe ends when the child does
-    try:
-        outcome, value = receiving.recv()
-    except EOFError:
-        child.join()
-        raise BlockFailed(f"the block process ended with exit code {child.exitcode}") from None
-    finally:
-        receiving.close()
-    child.join()
-    if outcome == "raised":
-        raise BlockFailed(value)
-    return value
+    with ProcessPoolExecutor(max_workers=1, mp_context=context) as pool:
+        return pool.submit(function, *args).result()
 
 
-def answer(sending, function, *args):
-    """In the child: send back what `function(*args)` returned, or the error it raised, as
-    text (not every exception survives pickling); its traceback goes to the worker's log."""
-    try:
-        sending.send(("returned", function(*args)))
-    except Exception as error:
-        logger.exception("A block of a bulk export failed")
-        sending.send(("raised", repr(error)))
-
-
-def write_block(export_id, partial, after, up_to):
-    """Append the summaries of the next BLOCK_SIZE residents with a pk above `after` (and up
-    to `up_to`) to the ZIP at `partial`; the pk of the last one written, or None when no
-    resident is left."""
+def write_block(export_id, partial, after):
+    """Append the summaries of the next BLOCK_SIZE residents with a pk above `after` to the
+    ZIP at `partial`; the pk of the last one written, or None when no resident is left."""
     try:
         export = BulkExport.objects.select_related("requested_by").get(pk=export_id)
         residents = (
             export.residents()
-            .filter(pk__gt=after, pk__lte=up_to)
+            .filter(pk__gt=after)
             .select_related("municipality", "consultant")[:BLOCK_SIZE]
         )
         last, written = None, 0
