@@ -2,7 +2,6 @@
 in the real database worker (`db_worker`), the page follows it, and a failure can be retried."""
 
 import io
-import os
 import zipfile
 from datetime import date, timedelta
 
@@ -158,53 +157,6 @@ def test_a_failed_export_says_so_keeps_nothing_and_can_be_retried(
     export.refresh_from_db()
     assert (export.status, export.done, export.total) == ("done", 2, 2)
     assert len(zip_of(client, export).namelist()) == 2
-
-
-def test_each_block_of_summaries_is_rendered_in_a_process_that_exits_after_it(
-    client, manager, municipality, residents, monkeypatch, tmp_path
-):
-    """Memory stays bounded by construction: what the renderer keeps goes with the process."""
-    real_summary = exports.summary_pdf
-    pids = tmp_path / "pids"
-
-    def noting_the_process(resident, user, target=None, language=None):
-        with pids.open("a") as file:
-            file.write(f"{os.getpid()}\n")
-        return real_summary(resident, user, target=target, language=language)
-
-    monkeypatch.setattr(exports, "summary_pdf", noting_the_process)
-    monkeypatch.setattr(exports, "BLOCK_SIZE", 1)
-    client.force_login(manager)
-    request_export(client, municipality=municipality)
-    run_worker()
-
-    export = BulkExport.objects.get()
-    assert (export.status, export.done) == ("done", 2)
-    rendered_in = pids.read_text().split()
-    assert len(set(rendered_in)) == 2 and str(os.getpid()) not in rendered_in
-    archive = zip_of(client, export)  # both blocks appended to one ZIP
-    mine, theirs = residents["mine"], residents["theirs"]
-    assert archive.namelist() == [f"samenvatting-{mine.pk}.pdf", f"samenvatting-{theirs.pk}.pdf"]
-    assert all(len(PdfReader(archive.open(name)).pages) >= 1 for name in archive.namelist())
-
-
-def test_a_block_process_that_dies_fails_the_export(
-    client, manager, municipality, residents, monkeypatch, private_files
-):
-    def dies(resident, user, target=None, language=None):
-        os._exit(9)  # as if the kernel killed it for its memory
-
-    monkeypatch.setattr(exports, "summary_pdf", dies)
-    client.force_login(manager)
-    request_export(client, municipality=municipality)
-    run_worker()
-    export = BulkExport.objects.get()
-    assert (export.status, export.done) == ("failed", 0)
-    assert "BrokenProcessPool" in export.error
-    assert "De export is mislukt na 0 van 2 samenvattingen." in (
-        client.get(export.get_absolute_url()).text
-    )
-    assert list(private_files.rglob("*.*")) == []
 
 
 def test_only_a_failed_export_can_be_retried(client, manager, municipality, residents):

@@ -40,11 +40,6 @@ def static_file(url):
         return file.read(), mimetypes.guess_type(name)[0] or "application/octet-stream"
 
 
-def load_renderer():
-    """Import WeasyPrint, which takes most of a second; only a PDF needs it."""
-    import weasyprint  # noqa: F401
-
-
 def render_pdf(html, target=None):
     """The HTML as PDF bytes, or written to the file object `target`."""
     # Imported here: WeasyPrint takes most of a second to load, which only a PDF needs.
