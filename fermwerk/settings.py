@@ -110,6 +110,12 @@ DATABASES = {
         conn_health_checks=True,
     )
 }
+# Another database on the same server: a bulk export's block processes get the worker's.
+if os.environ.get("DATABASE_NAME"):
+    DATABASES["default"]["NAME"] = os.environ["DATABASE_NAME"]
+if DATABASES["default"]["ENGINE"].endswith("sqlite3"):
+    # In a file, not in memory, so that those block processes see the test database too.
+    DATABASES["default"]["TEST"] = {"NAME": BASE_DIR / "test-db.sqlite3"}
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_USER_MODEL = "partners.User"

@@ -2,11 +2,14 @@
 in the real database worker (`db_worker`), the page follows it, and a failure can be retried."""
 
 import io
+import subprocess
 import zipfile
+from contextlib import contextmanager
 from datetime import date, timedelta
 
 import pytest
 from django.core.management import call_command
+from django.db import connection
 from django.urls import reverse
 from django.utils import timezone
 from playwright.sync_api import expect
@@ -32,6 +35,13 @@ REASON = "Overdracht van het dossier aan de gemeente."
 def private_files(settings, tmp_path):
     settings.PRIVATE_FILES_ROOT = tmp_path
     return tmp_path
+
+
+@pytest.fixture(autouse=True)
+def block_processes_run_as_the_suite_does(monkeypatch):
+    """The export's block processes are not under pytest: DEBUG gives them what the suite has
+    (the throwaway key, static files without a manifest)."""
+    monkeypatch.setenv("DEBUG", "1")
 
 
 def run_worker():
@@ -124,24 +134,49 @@ def test_the_export_page_polls_while_it_runs_and_stops_when_ready(
     assert reverse("trajectories:bulk_export_download", args=[export.pk]) in partial.text
 
 
+@contextmanager
+def database_refusing_access_log_rows_for(resident):
+    """The database refuses to log access to this resident, as a real failure half-way
+    through an export (in the block process, which no monkeypatch here reaches)."""
+    table = AccessLog._meta.db_table
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            cursor.execute(
+                "CREATE FUNCTION refuse_access_log() RETURNS trigger LANGUAGE plpgsql AS $$ "
+                "BEGIN RAISE EXCEPTION 'the archive refused resident %', NEW.client_id; END $$"
+            )
+            cursor.execute(
+                f"CREATE TRIGGER refuse_access_log BEFORE INSERT ON {table} FOR EACH ROW "
+                f"WHEN (NEW.client_id = {resident.pk}) EXECUTE FUNCTION refuse_access_log()"
+            )
+        else:
+            cursor.execute(
+                f"CREATE TRIGGER refuse_access_log BEFORE INSERT ON {table} "
+                f"WHEN NEW.client_id = {resident.pk} "
+                f"BEGIN SELECT RAISE(ABORT, 'the archive refused resident {resident.pk}'); END"
+            )
+    try:
+        yield
+    finally:
+        with connection.cursor() as cursor:
+            if connection.vendor == "postgresql":
+                cursor.execute(f"DROP TRIGGER refuse_access_log ON {table}")
+                cursor.execute("DROP FUNCTION refuse_access_log()")
+            else:
+                cursor.execute("DROP TRIGGER refuse_access_log")
+
+
 def test_a_failed_export_says_so_keeps_nothing_and_can_be_retried(
-    client, manager, municipality, residents, monkeypatch, private_files
+    client, manager, municipality, residents, private_files
 ):
-    real_summary = exports.summary_pdf
-    written = []
-
-    def fails_on_the_second(resident, user, target=None, language=None):
-        if written:
-            raise RuntimeError("the renderer fell over")
-        written.append(resident)
-        return real_summary(resident, user, target=target, language=language)
-
-    monkeypatch.setattr(exports, "summary_pdf", fails_on_the_second)
     client.force_login(manager)
     request_export(client, municipality=municipality)
-    run_worker()
+    theirs = residents["theirs"]
+    with database_refusing_access_log_rows_for(theirs):
+        run_worker()
     export = BulkExport.objects.get()
     assert (export.status, export.done) == ("failed", 1)
+    assert f"the archive refused resident {theirs.pk}" in export.error
     page = client.get(export.get_absolute_url()).text
     assert "De export is mislukt na 1 van 2 samenvattingen." in page
     assert list(private_files.rglob("*.*")) == []
@@ -150,13 +185,77 @@ def test_a_failed_export_says_so_keeps_nothing_and_can_be_retried(
         == 404
     )
 
-    monkeypatch.setattr(exports, "summary_pdf", real_summary)
     response = client.post(reverse("trajectories:bulk_export_retry", args=[export.pk]))
     assert response["Location"] == export.get_absolute_url()
     run_worker()
     export.refresh_from_db()
     assert (export.status, export.done, export.total) == ("done", 2, 2)
     assert len(zip_of(client, export).namelist()) == 2
+
+
+def test_each_block_of_summaries_is_rendered_by_a_process_of_its_own(
+    client, manager, municipality, residents, monkeypatch
+):
+    """Memory stays bounded by construction: what the renderer keeps goes with the process."""
+    started = []
+    real_run = subprocess.run
+
+    def noting_the_process(command, **options):
+        started.append(command)
+        return real_run(command, **options)
+
+    monkeypatch.setattr(exports.subprocess, "run", noting_the_process)
+    monkeypatch.setattr(exports, "BLOCK_SIZE", 1)
+    client.force_login(manager)
+    request_export(client, municipality=municipality)
+    run_worker()
+
+    export = BulkExport.objects.get()
+    assert (export.status, export.done) == ("done", 2)
+    # One block per resident, and a third that finds none left.
+    assert [command[2] for command in started] == ["export_block"] * 3
+    archive = zip_of(client, export)  # the blocks appended to one ZIP
+    mine, theirs = residents["mine"], residents["theirs"]
+    assert archive.namelist() == [f"samenvatting-{mine.pk}.pdf", f"samenvatting-{theirs.pk}.pdf"]
+    assert all(len(PdfReader(archive.open(name)).pages) >= 1 for name in archive.namelist())
+
+
+def test_a_zip_left_half_written_by_a_stopped_worker_is_started_anew(
+    client, manager, municipality, residents
+):
+    client.force_login(manager)
+    request_export(client, municipality=municipality)
+    export = BulkExport.objects.get()
+    stale = export.file_path.with_suffix(".part")
+    stale.parent.mkdir(parents=True)
+    with zipfile.ZipFile(stale, "w") as archive:
+        archive.writestr("samenvatting-0.pdf", b"half")
+    run_worker()
+    mine, theirs = residents["mine"], residents["theirs"]
+    assert zip_of(client, export).namelist() == [
+        f"samenvatting-{mine.pk}.pdf",
+        f"samenvatting-{theirs.pk}.pdf",
+    ]
+
+
+def test_a_block_process_that_dies_fails_the_export(
+    client, manager, municipality, residents, monkeypatch, private_files, tmp_path
+):
+    # A Python that the kernel kills at once, as it would one that ran out of memory.
+    killed = tmp_path / "python"
+    killed.write_text("#!/bin/sh\nkill -9 $$\n")
+    killed.chmod(0o755)
+    monkeypatch.setattr(exports.sys, "executable", str(killed))
+    client.force_login(manager)
+    request_export(client, municipality=municipality)
+    run_worker()
+    export = BulkExport.objects.get()
+    assert (export.status, export.done) == ("failed", 0)
+    assert export.error == "the block process was stopped by SIGKILL"
+    assert "De export is mislukt na 0 van 2 samenvattingen." in (
+        client.get(export.get_absolute_url()).text
+    )
+    assert list(private_files.rglob("*.*")) == []
 
 
 def test_only_a_failed_export_can_be_retried(client, manager, municipality, residents):
