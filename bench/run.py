@@ -172,6 +172,14 @@ def measure():
         "provision": (manager, reverse("provisions:detail", args=[provision.pk])),
         "chain": (manager, reverse("provisions:list")),
         "system map": (manager, reverse("provisions:system_map")),
+        "business case, one chain step": (
+            manager,
+            reverse("trajectories:group_business_case") + "?trede=2&horizon=5",
+        ),
+        "business case, one resident": (
+            manager,
+            reverse("trajectories:business_case", args=[resident.pk]),
+        ),
         "change history": (consultant, reverse("trajectories:history", args=[resident.pk])),
         "subject access PDF": (consultant, reverse("trajectories:export_pdf", args=[resident.pk])),
         "shared cases": (social_team, reverse("trajectories:shared")),

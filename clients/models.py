@@ -499,6 +499,7 @@ class AccessLog(models.Model):
         SUMMARY_PDF = "summary_pdf", _("Printed the case summary")
         BULK_EXPORT = "bulk_export", _("Case summary in a bulk export")
         ANONYMISE = "anonymise", _("Anonymised the file")
+        COVENANT_DOCUMENT = "covenant_document", _("Downloaded a covenant document")
 
     at = models.DateTimeField(_("when"), default=timezone.now)
     # Plain references without constraints: the log outlives the users and residents it names.

@@ -7,7 +7,7 @@ from django.views.i18n import set_language
 
 from partners.forms import LoginForm
 
-from . import access_log, login, views
+from . import access_log, covenant, login, views
 
 admin.site.site_header = _("fermwerk administration")
 admin.site.site_title = _("fermwerk administration")
@@ -34,6 +34,11 @@ urlpatterns = [
     path("toegangslog/export.csv", access_log.access_log_csv, name="access_log_csv"),
     path("", include("trajectories.urls")),
     path("voorzieningen/", include("provisions.urls")),
+    path(
+        "ketenpartners/convenant/documenten/<int:pk>/",
+        covenant.covenant_document,
+        name="covenant_document",
+    ),
     path("ketenpartners/", include("partners.urls")),
     path("admin/", admin.site.urls),
 ]

@@ -6,6 +6,8 @@ from django.contrib.auth.forms import AuthenticationForm
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
+from .models import Agreement, Contact, ProcessDocument, ProcessStep
+
 TEXT_BOX = "utrecht-textbox utrecht-textbox--html-input"
 
 
@@ -55,3 +57,63 @@ class TOTPCodeForm(forms.Form):
                 _("This code is not correct. Enter the code your app shows now."), code="wrong"
             )
         return code
+
+
+class DateInput(forms.DateInput):
+    """The browser's date picker; it sends and shows ISO dates."""
+
+    input_type = "date"
+
+    def __init__(self, attrs=None):
+        super().__init__(attrs, format="%Y-%m-%d")
+
+
+class ContactForm(forms.ModelForm):
+    """A contact person of the organisation the form is for."""
+
+    optional_marker = True
+
+    class Meta:
+        model = Contact
+        fields = ["name", "function", "phone", "email"]
+
+    def __init__(self, organisation, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.instance.organisation = organisation
+
+
+class AgreementForm(forms.ModelForm):
+    """An organisation's agreement under the covenant; its contact one of its own people."""
+
+    optional_marker = True
+    steps = forms.MultipleChoiceField(
+        label=_("Process steps owned"),
+        choices=ProcessStep.choices,
+        widget=forms.CheckboxSelectMultiple,
+        required=False,
+    )
+
+    class Meta:
+        model = Agreement
+        fields = ["steps", "response_days", "contact", "valid_from", "valid_until"]
+        widgets = {"valid_from": DateInput, "valid_until": DateInput}
+
+    def __init__(self, organisation, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.instance.organisation = organisation
+        self.fields["contact"].queryset = organisation.contacts.all()
+
+
+class ProcessDocumentForm(forms.ModelForm):
+    """A process description for an agreement: its type and size are checked by the model's
+    validator (by content, not only by name)."""
+
+    class Meta:
+        model = ProcessDocument
+        fields = ["title", "file"]
+        widgets = {"file": forms.FileInput(attrs={"accept": ".pdf,.docx,.odt"})}
+
+    def __init__(self, agreement, user, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.instance.agreement = agreement
+        self.instance.uploaded_by = user

@@ -1,8 +1,8 @@
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
 from decimal import Decimal
 
-from django.db import models
+from django.db import models, transaction
 from django.db.models import Count, F, Max, Min, Q, Sum
 from django.db.models.functions import Coalesce, Greatest
 from django.urls import reverse
@@ -122,6 +122,47 @@ class WorkLearningLine(models.Model):
 
     def __str__(self):
         return self.name
+
+    def get_absolute_url(self):
+        return reverse("provisions:work_learning_lines") + f"#line-{self.pk}"
+
+
+class WorkLearningStep(models.Model):
+    """One step of a work-learning line, in order, with the education and employer partners
+    who carry it (a workplace, a course, a certificate)."""
+
+    line = models.ForeignKey(
+        WorkLearningLine,
+        on_delete=models.CASCADE,
+        related_name="steps",
+        verbose_name=_("work-learning line"),
+    )
+    position = models.PositiveSmallIntegerField(_("position"))
+    name = models.CharField(_("name"), max_length=100)
+    description = models.TextField(_("description"), blank=True)
+    partners = models.ManyToManyField(
+        "partners.Organisation",
+        blank=True,
+        related_name="work_learning_steps",
+        verbose_name=_("partners"),
+        help_text=_("The education and employer partners involved in this step."),
+    )
+    history = HistoricalRecords(m2m_fields=[partners])
+
+    class Meta:
+        verbose_name = _("work-learning step")
+        verbose_name_plural = _("work-learning steps")
+        ordering = ["line__name", "position"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["line", "position"],
+                name="one_step_per_position_in_a_line",
+                violation_error_message=_("This line already has a step at this position."),
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.line}: {self.position}. {self.name}"
 
 
 class ProvisionQuerySet(models.QuerySet):
@@ -275,3 +316,181 @@ class Provision(models.Model):
         locked = Provision.objects.select_for_update().get(pk=self.pk)
         self.capacity_places = locked.capacity_places
         self.occupied_places, self.waiting_count = locked.occupied_places, locked.waiting_count
+
+
+class TariffUnit(models.TextChoices):
+    PER_YEAR = "per_year", _("per year")
+    PER_MONTH = "per_month", _("per month")
+    PER_DAY_PART = "per_day_part", _("per day part")
+    PERCENTAGE = "percentage", _("percentage")
+
+
+class TariffKind(models.TextChoices):
+    """The figures and rules the business case reads. Each is kept as tariff rows with their
+    validity, so a manager records a new figure from a date and the old one ends."""
+
+    MINIMUM_WAGE = "minimum_wage", _("Statutory minimum wage, full time, with holiday pay")
+    WAGE_SUBSIDY_CAP = (
+        "wage_subsidy_cap",
+        _("Loonkostensubsidie: at most this share of the minimum wage"),
+    )
+    EMPLOYER_COSTS = "employer_costs", _("Loonkostensubsidie: allowance for employer costs")
+    BESCHUT_SUPERVISION = "beschut_supervision", _("Beschut werk: supervision per place")
+    BESCHUT_ORGANISATION = "beschut_organisation", _("Beschut werk: organisation per place")
+    BESCHUT_NATIONAL = "beschut_national", _("Beschut werk: national contribution per place")
+    VOLUNTEER_GUIDANCE = "volunteer_guidance", _("Supported volunteering: guidance per place")
+    BENEFIT = "benefit", _("Social assistance (bijstandsnorm), single person")
+    WMO_LIGHT = "wmo_light", _("Wmo day activities, light")
+    WMO_MIDDLE = "wmo_middle", _("Wmo day activities, middle")
+    WMO_INTENSIVE = "wmo_intensive", _("Wmo day activities, intensive")
+    WLZ_LIGHT = "wlz_light", _("Wlz day activities, light")
+    WLZ_MIDDLE = "wlz_middle", _("Wlz day activities, middle")
+    WLZ_INTENSIVE = "wlz_intensive", _("Wlz day activities, intensive")
+
+
+# Per kind: its unit and the regime it belongs to.
+TARIFF_KINDS = {
+    TariffKind.MINIMUM_WAGE: (TariffUnit.PER_YEAR, FundingRegime.PARTICIPATIEWET),
+    TariffKind.WAGE_SUBSIDY_CAP: (TariffUnit.PERCENTAGE, FundingRegime.PARTICIPATIEWET),
+    TariffKind.EMPLOYER_COSTS: (TariffUnit.PERCENTAGE, FundingRegime.PARTICIPATIEWET),
+    TariffKind.BESCHUT_SUPERVISION: (TariffUnit.PER_YEAR, FundingRegime.PARTICIPATIEWET),
+    TariffKind.BESCHUT_ORGANISATION: (TariffUnit.PER_YEAR, FundingRegime.PARTICIPATIEWET),
+    TariffKind.BESCHUT_NATIONAL: (TariffUnit.PER_YEAR, FundingRegime.PARTICIPATIEWET),
+    TariffKind.VOLUNTEER_GUIDANCE: (TariffUnit.PER_YEAR, FundingRegime.PARTICIPATIEWET),
+    TariffKind.BENEFIT: (TariffUnit.PER_MONTH, FundingRegime.PARTICIPATIEWET),
+    TariffKind.WMO_LIGHT: (TariffUnit.PER_DAY_PART, FundingRegime.WMO),
+    TariffKind.WMO_MIDDLE: (TariffUnit.PER_DAY_PART, FundingRegime.WMO),
+    TariffKind.WMO_INTENSIVE: (TariffUnit.PER_DAY_PART, FundingRegime.WMO),
+    TariffKind.WLZ_LIGHT: (TariffUnit.PER_DAY_PART, FundingRegime.WLZ),
+    TariffKind.WLZ_MIDDLE: (TariffUnit.PER_DAY_PART, FundingRegime.WLZ),
+    TariffKind.WLZ_INTENSIVE: (TariffUnit.PER_DAY_PART, FundingRegime.WLZ),
+}
+
+
+class TariffQuerySet(models.QuerySet):
+    def valid_on(self, day):
+        """The tariffs in force on this day: at most one per kind."""
+        return self.filter(
+            Q(valid_until__isnull=True) | Q(valid_until__gte=day), valid_from__lte=day
+        )
+
+    def figures_on(self, day):
+        """{kind: tariff} of the tariffs in force on this day, in one query."""
+        return {tariff.kind: tariff for tariff in self.valid_on(day)}
+
+
+class Tariff(models.Model):
+    """A figure the business case reads (a tariff, a wage, a rule's share), valid from one day
+    until another (open-ended until a newer figure replaces it), with where it comes from.
+
+    Money is in `amount_eur`, a share in `percentage`: the kind's unit says which."""
+
+    kind = models.CharField(_("kind"), max_length=30, choices=TariffKind.choices)
+    amount_eur = models.DecimalField(
+        _("amount (EUR)"), max_digits=9, decimal_places=2, null=True, blank=True
+    )
+    percentage = models.DecimalField(
+        _("percentage"), max_digits=5, decimal_places=2, null=True, blank=True
+    )
+    valid_from = models.DateField(_("valid from"))
+    valid_until = models.DateField(
+        _("valid until"),
+        null=True,
+        blank=True,
+        help_text=_("Empty while no newer figure has been recorded."),
+    )
+    source = models.CharField(
+        _("source"), max_length=500, help_text=_("Where the figure comes from, for the reader.")
+    )
+    indicative = models.BooleanField(
+        _("indicative"),
+        default=False,
+        help_text=_("An estimate or assumption, not an official or contracted figure."),
+    )
+    history = HistoricalRecords()
+
+    objects = TariffQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("tariff")
+        verbose_name_plural = _("tariffs")
+        ordering = ["kind", "-valid_from"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["kind", "valid_from"],
+                name="unique_tariff_start",
+                violation_error_message=_("A figure of this kind already starts on that day."),
+            ),
+            models.UniqueConstraint(
+                fields=["kind"],
+                condition=Q(valid_until__isnull=True),
+                name="one_open_tariff_per_kind",
+            ),
+            models.CheckConstraint(
+                condition=Q(valid_until__isnull=True) | Q(valid_until__gte=F("valid_from")),
+                name="tariff_ends_after_it_starts",
+            ),
+            models.CheckConstraint(
+                condition=Q(amount_eur__isnull=False, percentage__isnull=True)
+                | Q(amount_eur__isnull=True, percentage__isnull=False),
+                name="tariff_amount_or_percentage",
+            ),
+            models.CheckConstraint(
+                condition=Q(amount_eur__gte=0), name="tariff_amount_not_negative"
+            ),
+            models.CheckConstraint(
+                condition=Q(percentage__gte=0, percentage__lte=100),
+                name="tariff_percentage_in_range",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.get_kind_display()}: {self.value} ({self.valid_from:%d-%m-%Y})"
+
+    @property
+    def unit(self):
+        return TARIFF_KINDS[self.kind][0]
+
+    @property
+    def regime(self):
+        return TARIFF_KINDS[self.kind][1]
+
+    def get_unit_display(self):
+        return TariffUnit(self.unit).label
+
+    def get_regime_display(self):
+        return FundingRegime(self.regime).label
+
+    @property
+    def value(self):
+        """The amount in euros, or the percentage, as the kind's unit says."""
+        return self.percentage if self.unit == TariffUnit.PERCENTAGE else self.amount_eur
+
+    def is_valid_on(self, day):
+        return self.valid_from <= day and (self.valid_until is None or day <= self.valid_until)
+
+    def take_effect(self):
+        """Save this new figure from its valid_from: the figure in force that day ends the day
+        before, and this one runs as long as that one would have (or, in a gap, until the day
+        before the next figure). A figure starting the same day as the one in force corrects it
+        in place; the change history keeps what it said."""
+        with transaction.atomic():
+            # One manager at a time per kind: the rows are read afresh under the lock.
+            kind_rows = list(
+                Tariff.objects.select_for_update().filter(kind=self.kind).order_by("valid_from")
+            )
+            current = next((row for row in kind_rows if row.is_valid_on(self.valid_from)), None)
+            if current and current.valid_from == self.valid_from:
+                current.amount_eur, current.percentage = self.amount_eur, self.percentage
+                current.source, current.indicative = self.source, self.indicative
+                current.save(update_fields=["amount_eur", "percentage", "source", "indicative"])
+                return current
+            if current:
+                self.valid_until = current.valid_until
+                current.valid_until = self.valid_from - timedelta(days=1)
+                current.save(update_fields=["valid_until"])
+            else:
+                later = [row.valid_from for row in kind_rows if row.valid_from > self.valid_from]
+                self.valid_until = min(later) - timedelta(days=1) if later else None
+            self.save()
+            return self

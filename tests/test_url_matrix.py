@@ -17,7 +17,7 @@ from . import factories
 SKIPPED_NAMESPACES = {"admin"}
 # The catalogue (provisions, partners) is open to every role by design; its pages are asked
 # for an object that does not exist, so they still show they answer 404 and not an error.
-CATALOGUE_KWARGS = {"provision_pk"}
+CATALOGUE_KWARGS = {"provision_pk", "organisation_pk", "agreement_pk", "contact_pk", "kind"}
 CATALOGUE_NAMESPACES = {"provisions", "partners"}
 # Every kind of object a URL can name, and so what the matrix fills in.
 KNOWN_KWARGS = {"pk", "placement_pk", "action_pk", "share_pk", "form_name"} | CATALOGUE_KWARGS
@@ -90,7 +90,7 @@ def objects_of(resident, parent=None):
         "action_pk": Action.objects.get(goal__plan__client=resident).pk,
         "share_pk": resident.shares.get().pk,
         "form_name": "note",
-        "provision_pk": 987654,
+        **dict.fromkeys(CATALOGUE_KWARGS, 987654),
     }
 
 

@@ -244,8 +244,9 @@ def test_the_case_page_takes_a_fixed_number_of_queries(
     placement.save()
     for day in range(1, 20):
         factories.make_full_cycle(client_record, on=date(2025, 1, day))
-    # Three of them log the visit: the user's role, organisation, and the row.
-    with django_assert_max_num_queries(21):
+    # Three of them log the visit: the user's role, organisation, and the row; one reads the
+    # steps reached in work-learning lines.
+    with django_assert_max_num_queries(22):
         response = client.get(client_record.get_absolute_url())
     assert response.status_code == 200
 
@@ -391,7 +392,8 @@ def test_every_role_opens_a_partner(
     client, as_user, provision, role, django_assert_max_num_queries
 ):
     as_user(role)
-    with django_assert_max_num_queries(11):
+    # Its provisions, contacts, covenant agreements (with their documents) and staff.
+    with django_assert_max_num_queries(13):
         response = client.get(provision.provider.get_absolute_url())
     assert response.status_code == 200
     assert "Dagbesteding CAB" in response.text

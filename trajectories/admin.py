@@ -29,6 +29,7 @@ from .models import (
     Reevaluation,
     Referral,
     ScoreLevel,
+    StepReached,
     Transition,
 )
 
@@ -258,6 +259,12 @@ class TransitionAdmin(ClientRecordAdmin):
     list_display = ["client", "moved_on", "from_placement", "to_placement"]
     list_select_related = ["client", "from_placement__provision", "to_placement__provision"]
     raw_id_fields = ["client", "from_placement", "to_placement"]
+
+
+@admin.register(StepReached)
+class StepReachedAdmin(ClientRecordAdmin):
+    list_display = ["client", "step", "reached_on", "recorded_by"]
+    list_select_related = ["client", "step__line", "recorded_by"]
 
 
 @admin.register(CaseNote)

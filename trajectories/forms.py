@@ -6,13 +6,14 @@ from datetime import date, timedelta
 from django import forms
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
+from django.db.models import Sum
 from django.utils.translation import gettext_lazy as _
 
 from clients.bsn import normalise_bsn, validate_bsn
 from clients.forms import DateInput
 from clients.models import MAX_SEARCH_WORDS, Client, ConsentForm
 from partners.models import Municipality, Organisation, Role, User
-from provisions.models import ChainStep, Participation, Provision
+from provisions.models import ChainStep, Participation, Provision, WorkLearningStep
 
 from .dashboard import Dashboard
 from .models import (
@@ -25,6 +26,8 @@ from .models import (
     Category,
     Diagnosis,
     DomainScore,
+    FlowCount,
+    FlowKind,
     Goal,
     Intake,
     Intervention,
@@ -36,6 +39,7 @@ from .models import (
     Referral,
     ScoreLevel,
     Stage,
+    StepReached,
     Transition,
     add_months,
     validate_past_date,
@@ -518,6 +522,33 @@ class CaseNoteForm(ModelCycleForm):
         return self.instance.record()
 
 
+class StepReachedForm(ModelCycleForm):
+    """A step of a work-learning line the resident reached; only steps not reached yet."""
+
+    class Meta:
+        model = StepReached
+        fields = ["step", "reached_on", "note"]
+        widgets = {"reached_on": DateInput, "note": forms.Textarea(attrs={"rows": 2})}
+
+    def __init__(self, client, user, *args, **kwargs):
+        kwargs.setdefault(
+            "instance", StepReached(client=client, recorded_by=user, reached_on=date.today())
+        )
+        super().__init__(client, user, *args, **kwargs)
+        step = self.fields["step"]
+        step.queryset = (
+            WorkLearningStep.objects.exclude(reached_by__client=client)
+            .select_related("line")
+            .order_by("line__name", "position")
+        )
+        step.empty_label = _("Choose a step")
+        step.help_text = _("Steps the resident reached already are not listed.")
+
+    def save(self):
+        self.instance.save()
+        return self.instance
+
+
 class ClientFilterForm(forms.Form):
     """Search and filters of a list of residents; they live in the URL."""
 
@@ -809,3 +840,53 @@ class DashboardFilterForm(forms.Form):
     def dashboard(self):
         """The figures the filters ask for (the form must be valid)."""
         return Dashboard(self.user, **self.cleaned_data)
+
+
+class BusinessCaseSelectionForm(forms.Form):
+    """Which residents a business case counts: those with an open file in the municipalities
+    the user may see, narrowed to one municipality, consultant (a caseload) or chain step.
+    They live in the URL, as the dashboard's filters do."""
+
+    gemeente = forms.ModelChoiceField(
+        Municipality.objects.none(), required=False, label=_("Municipality")
+    )
+    consulent = forms.ModelChoiceField(User.objects.none(), required=False, label=_("Consultant"))
+    trede = forms.ModelChoiceField(
+        ChainStep.objects.all(),
+        required=False,
+        label=_("Chain step"),
+        empty_label=_("All chain steps"),
+        to_field_name="position",
+    )
+
+    def __init__(self, user, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.user = user
+        self.fields["gemeente"].queryset = Client.objects.municipalities_visible_to(user)
+        self.fields["gemeente"].empty_label = _("All municipalities you see")
+        self.fields["consulent"].queryset = (
+            User.objects.filter(groups__name=Role.CONSULTANT)
+            .distinct()
+            .order_by("first_name", "last_name", "username")
+        )
+        self.fields["consulent"].empty_label = _("All consultants")
+
+    def residents(self):
+        """How many residents the selection holds (the form must be valid): read from the
+        counts every change keeps, as the dashboard reads them, so it costs the same at any
+        size. Residents with an open file who had their intake; a closed file is not counted."""
+        narrow = {
+            field: value
+            for field, value in [
+                ("municipality", self.cleaned_data["gemeente"]),
+                ("consultant", self.cleaned_data["consulent"]),
+                ("chain_step", self.cleaned_data["trede"]),
+            ]
+            if value
+        }
+        counts = FlowCount.objects.filter(
+            kind=FlowKind.IN_CYCLE,
+            municipality__in=Client.objects.municipalities_visible_to(self.user),
+            **narrow,
+        )
+        return counts.aggregate(residents=Sum("count"))["residents"] or 0

@@ -21,7 +21,8 @@ from django.utils.translation import pgettext_lazy
 from simple_history.models import HistoricalRecords
 
 from clients.models import Client, ConsentForm, StaleRecord
-from provisions.models import Participation, Provision
+from partners.models import Agreement
+from provisions.models import Participation, Provision, WorkLearningStep
 
 
 class Stage(models.TextChoices):
@@ -639,6 +640,29 @@ class PlacementQuerySet(models.QuerySet):
             proposed_on__lt=limit,
         )
 
+    def with_response_due(self):
+        """Annotate response_due_on: the day by which the provider agreed in the covenant to
+        answer the proposal, counted from the day it was proposed under the agreement in force
+        then; None without such an agreement. Computed in the query, not stored on the case:
+        an agreement lives in the partners app, which cannot rebuild cases when it changes."""
+        proposed_on = OuterRef("proposed_on")
+        agreed_days = (
+            Agreement.objects.filter(organisation=OuterRef("provision__provider"))
+            .in_force_on(proposed_on)
+            .order_by("-valid_from")
+            .values("response_days")[:1]
+        )
+        return self.annotate(response_due_on=AddDays("proposed_on", Subquery(agreed_days)))
+
+    def response_overdue(self, today=None):
+        """Proposals the provider has left unanswered for longer than the agreed response time."""
+        today = today or date.today()
+        return (
+            self.filter(status=Placement.Status.PROPOSED)
+            .with_response_due()
+            .filter(response_due_on__lt=today)
+        )
+
     def waiting_list(self):
         """The waiting list of a provision, first in line first: in the order the proposals
         were recorded, so a proposal dated back cannot jump the queue."""
@@ -669,6 +693,23 @@ class PlacementQuerySet(models.QuerySet):
         """Annotate how many wait ahead in the same provision: for the few placements of one
         case, as a long waiting list makes counting dear."""
         return self.annotate(ahead_in_line=count_of(waiting_ahead()))
+
+
+class AddDays(models.Func):
+    """A date plus a whole number of days, as a date (NULL when the number is)."""
+
+    output_field = models.DateField()
+    template = "(%(expressions)s)"
+    arg_joiner = " + "
+
+    def as_sqlite(self, compiler, connection, **extra_context):
+        return self.as_sql(
+            compiler,
+            connection,
+            template="date(%(expressions)s || ' days')",
+            arg_joiner=", '+' || ",
+            **extra_context,
+        )
 
 
 def waiting_ahead():
@@ -954,6 +995,13 @@ class Placement(CaseRecord):
         return self.status == self.Status.ACTIVE and due is not None and due < date.today()
 
     @property
+    def response_is_overdue(self):
+        """The provider left the proposal unanswered past the agreed time; needs the
+        placement loaded with_response_due()."""
+        due = getattr(self, "response_due_on", None)
+        return self.status == self.Status.PROPOSED and due is not None and due < date.today()
+
+    @property
     def can_be_offered_a_place(self):
         """First in line with a place free: the consultant can propose it now.
         Needs PlacementQuerySet.with_place_in_line()."""
@@ -1049,6 +1097,100 @@ class Transition(models.Model):
 
     def __str__(self):
         return _("Transition of %(date)s") % {"date": date_format(self.moved_on)}
+
+
+class StepReachedQuerySet(models.QuerySet):
+    def lines_of(self, client, placements=()):
+        """The work-learning lines the resident is on: those with a step reached, and those of
+        the provisions of their open placements; each with its steps in order and, per step,
+        when it was reached. Two queries (three with partners), whatever the file's size."""
+        reached = {row.step_id: row for row in self.filter(client=client).select_related("step")}
+        line_ids = {row.step.line_id for row in reached.values()} | {
+            placement.provision.work_learning_line_id
+            for placement in placements
+            if placement.status != Placement.Status.ENDED
+            and placement.provision.work_learning_line_id
+        }
+        if not line_ids:
+            return []
+        steps = (
+            WorkLearningStep.objects.filter(line__in=line_ids)
+            .select_related("line")
+            .prefetch_related("partners")
+            .order_by("line__name", "position")
+        )
+        lines = {}
+        for step in steps:
+            lines.setdefault(step.line, []).append((step, reached.get(step.pk)))
+        return [LineProgress(line, line_steps) for line, line_steps in lines.items()]
+
+
+class LineProgress(namedtuple("LineProgress", ["line", "steps"])):
+    """A resident's progress along one work-learning line: its steps, each with the
+    StepReached record or None."""
+
+    __slots__ = ()
+
+    @property
+    def reached(self):
+        return sum(1 for _step, record in self.steps if record)
+
+    @property
+    def next_step(self):
+        """The first step after the furthest one reached (the first step if none is)."""
+        furthest = max((i for i, (_step, record) in enumerate(self.steps) if record), default=-1)
+        following = self.steps[furthest + 1 : furthest + 2]
+        return following[0][0] if following else None
+
+
+class StepReached(models.Model):
+    """A resident reached a step of a work-learning line: a workplace started, a
+    praktijkverklaring obtained."""
+
+    client = models.ForeignKey(
+        "clients.Client",
+        on_delete=models.CASCADE,
+        related_name="steps_reached",
+        verbose_name=_("client"),
+    )
+    step = models.ForeignKey(
+        WorkLearningStep,
+        on_delete=models.PROTECT,
+        related_name="reached_by",
+        verbose_name=_("step"),
+    )
+    reached_on = models.DateField(_("reached on"), validators=[validate_past_date])
+    note = models.TextField(_("note"), blank=True, max_length=LONG_TEXT)
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("recorded by"),
+    )
+    history = HistoricalRecords()
+
+    objects = StepReachedQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("step reached in a work-learning line")
+        verbose_name_plural = _("steps reached in work-learning lines")
+        ordering = ["reached_on", "pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["client", "step"],
+                name="a_step_is_reached_once",
+                violation_error_message=_("The resident has reached this step already."),
+            ),
+            *text_limits("stepreached", note=LONG_TEXT),
+        ]
+
+    def __str__(self):
+        return _("%(step)s, reached on %(date)s") % {
+            "step": self.step.name,
+            "date": date_format(self.reached_on),
+        }
 
 
 class Reevaluation(CaseRecord):
@@ -1290,6 +1432,7 @@ class CaseQuerySet(models.QuerySet):
             Q(next_due_on__lt=today)
             | Q(proposal_since__lt=stall_limit(today))
             | Q(place_offerable=True)
+            | Q(pk__in=Placement.objects.response_overdue(today).values("client"))
         )
 
     def refresh(self, *client_ids):

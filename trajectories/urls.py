@@ -1,6 +1,6 @@
 from django.urls import include, path
 
-from . import export_views, privacy_views, views
+from . import business_case_views, export_views, privacy_views, views
 
 app_name = "trajectories"
 
@@ -28,6 +28,7 @@ case_patterns = [
         ]
     ],
     path("herbeoordeling/", views.reevaluation, name="reevaluation"),
+    path("werk-leerlijn/", views.line_step, name="line_step"),
     path("notitie/", views.note, name="note"),
     path("tijdlijn/", views.timeline, name="timeline"),
     path("geschiedenis/", views.change_history, name="history"),
@@ -41,6 +42,7 @@ case_patterns = [
     path("inzage.json", privacy_views.export_json, name="export_json"),
     path("inzage.pdf", privacy_views.export_pdf, name="export_pdf"),
     path("anonimiseren/", privacy_views.anonymise_file, name="anonymise"),
+    path("businesscase/", business_case_views.resident_business_case, name="business_case"),
 ]
 
 urlpatterns = [
@@ -51,6 +53,11 @@ urlpatterns = [
     path("aanmelden/", views.refer, name="refer"),
     path("clienten/<int:pk>/", include(case_patterns)),
     path("voorzieningen/<int:provision_pk>/wachtlijst/", views.waiting_list, name="waiting_list"),
+    path(
+        "ketenpartners/<int:organisation_pk>/voorstellen-te-laat/",
+        views.partner_overdue,
+        name="partner_overdue",
+    ),
     path("exporteren/", export_views.bulk_exports, name="bulk_exports"),
     path("exporteren/<int:pk>/", export_views.bulk_export, name="bulk_export"),
     path(
@@ -60,4 +67,5 @@ urlpatterns = [
     ),
     path("exporteren/<int:pk>/opnieuw/", export_views.bulk_export_retry, name="bulk_export_retry"),
     path("bewaartermijn-verstreken/", privacy_views.past_retention, name="past_retention"),
+    path("businesscase/", business_case_views.business_case, name="group_business_case"),
 ]

@@ -9,7 +9,7 @@ from django.contrib.auth.decorators import permission_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.db import transaction
-from django.db.models import Prefetch
+from django.db.models import Exists, OuterRef, Prefetch
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template.loader import render_to_string
@@ -26,12 +26,23 @@ from clients.bsn import full_bsn, mask_bsn
 from clients.forms import ClientForm, ReasonForm, ShareForm
 from clients.models import ALL_PARTS, AccessLog, Client, Share, StaleRecord, parts_visible_to
 from clients.pagination import CappedPaginator
+from partners.models import Organisation
 from provisions.models import Provision
 
 from . import forms
 from .access import ReasonRequired, needs_reason, remember_reason, safe_next
 from .history import client_history
-from .models import Action, Case, DomainScore, FormDraft, Goal, Placement, Referral, Stage
+from .models import (
+    Action,
+    Case,
+    DomainScore,
+    FormDraft,
+    Goal,
+    Placement,
+    Referral,
+    Stage,
+    StepReached,
+)
 from .timeline import TimelineFilterForm, case_timeline
 
 PAGE_SIZE = 25
@@ -92,8 +103,12 @@ def client_list(request, mine=False):
     page = paginator.get_page(request.GET.get("page"))
     # The rows of this page only, each with its case.
     page.object_list = list(
-        Client.objects.filter(pk__in=page.object_list).select_related(
-            "municipality", "consultant", "case__category"
+        Client.objects.filter(pk__in=page.object_list)
+        .select_related("municipality", "consultant", "case__category")
+        .annotate(
+            response_overdue=Exists(
+                Placement.objects.response_overdue().filter(client=OuterRef("pk"))
+            )
         )
     )
     if filters.searches() and page.object_list:
@@ -185,7 +200,7 @@ def case_file(client):
     goals = Goal.objects.prefetch_related(Prefetch("actions", actions))
     # Lists, so each is read once however often the page looks; of the intake, assessment
     # and diagnosis only the latest shows (the timeline has the others).
-    return SimpleNamespace(
+    records = SimpleNamespace(
         intakes=list(client.intakes.select_related("consultant")[:1]),
         assessments=list(
             client.assessments.select_related("current_rung", "attainable_rung").prefetch_related(
@@ -201,9 +216,9 @@ def case_file(client):
             client.plans.select_related("consultant").prefetch_related(Prefetch("goals", goals))
         ),
         placements=list(
-            client.placements.with_place_in_line().select_related(
-                "provision__chain_step", "provision__provider"
-            )
+            client.placements.with_place_in_line()
+            .with_response_due()
+            .select_related("provision__chain_step", "provision__provider")
         ),
         reevaluations=list(
             client.reevaluations.select_related(
@@ -211,6 +226,8 @@ def case_file(client):
             )
         ),
     )
+    records.lines = StepReached.objects.lines_of(client, records.placements)
+    return records
 
 
 def case_context(request, client):
@@ -227,6 +244,7 @@ def case_context(request, client):
         "records": records,
         "parts": parts,
         "primary_step": client.case.primary_step(records.placements),
+        "response_overdue": any(p.response_is_overdue for p in records.placements),
         "stages": Stage.choices,
         "show_bsn": user.has_perm("clients.view_bsn"),
         "can_edit": can_edit,
@@ -319,6 +337,39 @@ def waiting_list(request, provision_pk):
     }
     template = "trajectories/waiting_list.html"
     return render(request, f"{template}#line" if request.htmx else template, context)
+
+
+@permission_required("partners.view_organisation", raise_exception=True)
+@vary_on_headers("HX-Request")
+def partner_overdue(request, organisation_pk):
+    """The proposals a partner has left unanswered past the response time agreed in the
+    covenant: on the partner's page (loaded after it), or alone without JavaScript. Everyone
+    who may see the partner sees how many; werkbedrijf staff see the residents they may see."""
+    organisation = get_object_or_404(Organisation, pk=organisation_pk)
+    overdue = list(
+        Placement.objects.response_overdue()
+        .filter(provision__provider=organisation)
+        .select_related("provision")
+        .order_by("response_due_on", "pk")
+    )
+    named = Client.objects.visible_to(request.user)
+    if not request.user.has_perm("clients.view_client"):
+        named = named.none()
+    visible = {
+        client.pk: client
+        for client in named.filter(pk__in=[placement.client_id for placement in overdue])
+    }
+    context = {
+        "organisation": organisation,
+        "overdue_count": len(overdue),
+        "overdue": [
+            (placement, visible[placement.client_id])
+            for placement in overdue
+            if placement.client_id in visible
+        ],
+    }
+    template = "trajectories/partner_overdue.html"
+    return render(request, f"{template}#overdue" if request.htmx else template, context)
 
 
 def editable_client(request, pk):
@@ -434,6 +485,12 @@ reevaluation = step_view(
     "reevaluation",
     gettext_lazy("Re-evaluation"),
     gettext_lazy("The re-evaluation is saved."),
+)
+line_step = step_view(
+    forms.StepReachedForm,
+    "line_step",
+    gettext_lazy("Step reached in a work-learning line"),
+    gettext_lazy("The step in the work-learning line is recorded."),
 )
 DRAFTABLE = {"intake", "diagnosis", "goal", "action", "note", "reevaluation"}
 

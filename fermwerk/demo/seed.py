@@ -2,6 +2,8 @@
 
 from django.db import transaction
 
+from .covenant import ensure_covenant
+from .lines import ensure_line_partners, ensure_steps_reached
 from .region import ensure_municipalities, ensure_organisations, ensure_provisions, ensure_users
 from .residents import add_residents
 from .sharing import ensure_social_teams
@@ -13,7 +15,10 @@ def seed(residents=200, log=print):
         municipalities = ensure_municipalities()
         organisations = ensure_organisations(municipalities)
         provisions = ensure_provisions(organisations, municipalities)
+        ensure_line_partners(organisations)
         consultants = ensure_users(organisations)
+        ensure_covenant(organisations)
     add_residents(residents, list(municipalities.values()), consultants, provisions, log)
     with transaction.atomic():
         ensure_social_teams(organisations)
+        ensure_steps_reached()
