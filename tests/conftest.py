@@ -51,9 +51,7 @@ def social_team_member(social_team):
 
 @pytest.fixture
 def care_provider(municipality):
-    return factories.make_organisation(
-        "Reinaerde", OrganisationKind.CARE_PROVIDER, [municipality]
-    )
+    return factories.make_organisation("Reinaerde", OrganisationKind.CARE_PROVIDER, [municipality])
 
 
 @pytest.fixture

@@ -174,9 +174,7 @@ def test_the_provider_accepts_a_proposal(client, provider, proposal):
     ).exists()
 
 
-def test_the_provider_declines_with_a_reason_and_the_place_comes_free(
-    client, provider, proposal
-):
+def test_the_provider_declines_with_a_reason_and_the_place_comes_free(client, provider, proposal):
     client.force_login(provider)
     response = client.post(
         reverse("trajectories:provider_decline", args=[proposal.pk]),
@@ -342,9 +340,7 @@ def test_the_capacity_cannot_go_below_the_places_taken(client, provider, own_pro
     assert own_provision.capacity_places == 2
 
 
-def test_a_place_made_free_goes_to_the_first_in_line(
-    client, provider, own_provision, municipality
-):
+def test_a_place_made_free_goes_to_the_first_in_line(client, provider, own_provision, municipality):
     own_provision.capacity_places = 0
     own_provision.save()
     resident = factories.make_client(municipality, last_name="Wachter")
