@@ -34,11 +34,13 @@ class ClientQuerySet(models.QuerySet):
         if user.has_perm("clients.view_client"):
             # Werkbedrijf staff see the residents of the municipalities their organisation serves.
             return self.filter(municipality__in=self.municipalities_visible_to(user))
-        # Everyone else (social teams, providers) sees the cases shared with their organisation.
-        return self.filter(pk__in=Share.objects.active().with_user(user).values("client"))
+        # Everyone else (social teams) sees the cases shared with their organisation.
+        return self.shared_with(user)
 
     def shared_with(self, user):
-        """The residents whose case is shared with the user's organisation, now."""
+        """The residents whose case is shared with the user's organisation, now. None for a
+        provider's staff: they see the placements in their own provisions, through the
+        provider pages, and no resident's case (not even one shared with their employer)."""
         return self.filter(pk__in=Share.objects.active().with_user(user).values("client"))
 
     def municipalities_visible_to(self, user):
@@ -361,6 +363,11 @@ class ShareQuerySet(models.QuerySet):
         return self.filter(withdrawn_at__isnull=True, valid_until__gte=today or date.today())
 
     def with_user(self, user):
+        """The shares with the user's organisation. None for a provider's staff: they see the
+        placements in their own provisions through the provider pages, and no resident's
+        case, not even one shared with the organisation they work for."""
+        if getattr(user, "role", None) == Role.PROVIDER:
+            return self.none()
         return self.filter(organisation__memberships__user=user)
 
 
@@ -500,6 +507,8 @@ class AccessLog(models.Model):
         BULK_EXPORT = "bulk_export", _("Case summary in a bulk export")
         ANONYMISE = "anonymise", _("Anonymised the file")
         COVENANT_DOCUMENT = "covenant_document", _("Downloaded a covenant document")
+        PROVIDER_VIEW = "provider_view", _("Opened the placement as its provider")
+        PROVIDER_REPORT = "provider_report", _("Answered or reported as the provider")
 
     at = models.DateTimeField(_("when"), default=timezone.now)
     # Plain references without constraints: the log outlives the users and residents it names.

@@ -226,6 +226,8 @@ REEVALUATION_INTERVAL_MONTHS = int(os.environ.get("REEVALUATION_INTERVAL_MONTHS"
 STALLED_PROPOSAL_DAYS = int(os.environ.get("STALLED_PROPOSAL_DAYS", "14"))
 # A re-evaluation may still look back on a placement that ended at most this many days ago.
 RECENT_PLACEMENT_DAYS = int(os.environ.get("RECENT_PLACEMENT_DAYS", "90"))
+# The caseload marks a provider's answer (accepted, declined) for so many days.
+PROVIDER_ANSWER_DAYS = int(os.environ.get("PROVIDER_ANSWER_DAYS", "14"))
 # A closed file is kept this many years, then a manager anonymises it. Ten years is the period
 # DOMAIN.md names for a social-assistance file (the municipalities' selection list); a region
 # sets its own after its archivist's advice, longer where Wmo files weigh in (15 years).

@@ -7,12 +7,16 @@ from django.utils import timezone
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
 
+from partners.models import Role
 from trajectories.dashboard import Dashboard
 from trajectories.forms import DashboardFilterForm
 from trajectories.pdf import render_pdf
 
 
 def home(request):
+    if request.user.role == Role.PROVIDER:
+        # A provider's staff answer the proposals for their own provisions.
+        return redirect("trajectories:provider_inbox")
     if not request.user.has_perm("clients.view_client"):
         # Social teams and providers work in the cases shared with them.
         return redirect("trajectories:shared")

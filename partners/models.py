@@ -19,12 +19,15 @@ from simple_history.models import HistoricalRecords
 
 
 class Role(models.TextChoices):
-    """The four roles; each is an auth Group of the same name holding its permissions."""
+    """The roles; each is an auth Group of the same name holding its permissions."""
 
     CONSULTANT = "consultant", _("Consultant")
     SOCIAL_TEAM = "social_team", _("Social-team member")
     MANAGER = "manager", _("Manager")
     ADMINISTRATOR = "administrator", _("Administrator")
+    # Staff of a provider (a care provider, an employer): they answer proposals for their own
+    # provisions and report on the placements there; they see no resident's case.
+    PROVIDER = "provider", _("Provider staff member")
 
 
 class UserHistory(HistoricalRecords):

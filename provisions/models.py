@@ -2,6 +2,7 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from decimal import Decimal
 
+from django.core.exceptions import ValidationError
 from django.db import models, transaction
 from django.db.models import Count, F, Max, Min, Q, Sum
 from django.db.models.functions import Coalesce, Greatest
@@ -308,6 +309,22 @@ class Provision(models.Model):
 
     def has_free_place(self):
         return self.occupied_places < self.capacity_places
+
+    @transaction.atomic
+    def set_capacity(self, places):
+        """Keep the capacity current. Never below the places taken (active, accepted and
+        proposed placements): those residents keep their place; a place that comes free
+        goes to the first in line by the waiting-list rules."""
+        self.lock()
+        if places < self.occupied_places:
+            raise ValidationError(
+                {
+                    "capacity_places": _("%(taken)s places are taken; the capacity cannot be less.")
+                    % {"taken": self.occupied_places}
+                }
+            )
+        self.capacity_places = places
+        self.save(update_fields=["capacity_places"])
 
     def lock(self):
         """Hold this provision's row until the transaction ends, so that two consultants at

@@ -49,6 +49,19 @@ def social_team_member(social_team):
     return factories.make_user(Role.SOCIAL_TEAM, social_team, username="sociaalteam")
 
 
+@pytest.fixture
+def care_provider(municipality):
+    return factories.make_organisation("Reinaerde", OrganisationKind.CARE_PROVIDER, [municipality])
+
+
+@pytest.fixture
+def provider(care_provider):
+    """A staff member of a care provider, with the provider role."""
+    return factories.make_user(
+        Role.PROVIDER, care_provider, username="aanbieder", first_name="Pia", last_name="Kok"
+    )
+
+
 @pytest.fixture(autouse=True)
 def force_login_enters_the_code(monkeypatch):
     """client.force_login stands for a whole login: the password and, for a user with an

@@ -66,6 +66,7 @@ def test_provisions_cover_every_chain_step_and_three_regimes(seeded):
         ("socialteam", Role.SOCIAL_TEAM),
         ("manager", Role.MANAGER),
         ("admin", Role.ADMINISTRATOR),
+        ("aanbieder", Role.PROVIDER),
     ],
 )
 def test_one_demo_user_per_role_logs_in_with_the_demo_password(seeded, username, role):
@@ -73,6 +74,12 @@ def test_one_demo_user_per_role_logs_in_with_the_demo_password(seeded, username,
     assert user.role == role
     assert user.check_password("fermwerk-demo")
     assert user.organisation is not None
+
+
+def test_the_demo_provider_works_at_reinaerde_and_sees_its_placements(seeded):
+    user = User.objects.get(username="aanbieder")
+    assert user.organisation.name == "Reinaerde"
+    assert Placement.objects.for_provider(user).exists()
 
 
 def test_residents_stand_at_every_stage_of_the_cycle(seeded):

@@ -21,7 +21,7 @@ CATALOGUE_KWARGS = {"provision_pk", "organisation_pk", "agreement_pk", "contact_
 CATALOGUE_NAMESPACES = {"provisions", "partners"}
 # Every kind of object a URL can name, and so what the matrix fills in.
 KNOWN_KWARGS = {"pk", "placement_pk", "action_pk", "share_pk", "form_name"} | CATALOGUE_KWARGS
-ROLES = ["consultant", "social_team_member", "manager", "administrator"]
+ROLES = ["consultant", "social_team_member", "manager", "administrator", "provider"]
 
 
 def url_patterns(resolver=None, outer=frozenset(), namespace=None):
@@ -103,6 +103,10 @@ def hidden_cases(role, world):
     ]
     if role == "consultant":
         cases.append(("a resident of a municipality not served", objects_of(world["elsewhere"])))
+    if role == "provider":
+        # A provider sees no case (test_providers: not even those placed with it).
+        cases.append(("a resident of the region", objects_of(world["unshared"])))
+        cases.append(("a resident of another municipality", objects_of(world["elsewhere"])))
     if role == "social_team_member":
         cases.append(("a resident shared with another team", objects_of(world["unshared"])))
         cases.append(("a resident of another municipality", objects_of(world["elsewhere"])))

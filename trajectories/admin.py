@@ -8,6 +8,7 @@ from provisions.admin import ProvisionAdmin
 from provisions.models import Provision
 
 from .models import (
+    AbsenceReport,
     Action,
     Assessment,
     Blocker,
@@ -247,6 +248,15 @@ class PlacementAdmin(ClientRecordAdmin):
             super().save_model(request, obj, form, change)
             if change and "provision" in form.changed_data:
                 recount_provisions([form.initial["provision"]])
+
+
+@admin.register(AbsenceReport)
+class AbsenceReportAdmin(ClientRecordAdmin):
+    client_lookup = "placement__client"
+    list_display = ["placement", "period_start", "period_end", "days_absent", "reported_by"]
+    list_select_related = ["placement__client", "placement__provision", "reported_by"]
+    raw_id_fields = ["placement"]
+    search_fields = ["placement__client__search_name", "=placement__client__bsn"]
 
 
 @admin.register(Reevaluation)

@@ -17,6 +17,8 @@ from provisions.models import ChainStep, Participation, Provision, WorkLearningS
 
 from .dashboard import Dashboard
 from .models import (
+    SHORT_TEXT,
+    AbsenceReport,
     Action,
     Assessment,
     Blocker,
@@ -890,3 +892,105 @@ class BusinessCaseSelectionForm(forms.Form):
             **narrow,
         )
         return counts.aggregate(residents=Sum("count"))["residents"] or 0
+
+
+# What a provider's staff member fills in for a placement in one of their provisions.
+
+
+class ProviderStepForm(CycleFormMixin, forms.Form):
+    """A provider's answer or report on one placement, attributed to the staff member."""
+
+    optional_marker = True
+
+    def __init__(self, placement, user, *args, **kwargs):
+        self.placement = placement
+        super().__init__(placement.client, user, *args, **kwargs)
+
+
+class ProviderAcceptForm(ProviderStepForm):
+    accepted_on = date_field(Placement, "accepted_on", _("Accepted on"))
+
+    def save(self):
+        name = self.user.get_full_name() or self.user.get_username()
+        self.placement.accept(self.cleaned_data["accepted_on"], name, by=self.user)
+        return self.placement
+
+
+class ProviderDeclineForm(ProviderStepForm):
+    end_on = date_field(Placement, "end_on", _("Declined on"))
+    reason = forms.CharField(
+        label=_("Reason"),
+        max_length=SHORT_TEXT,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=_("Why the provision does not suit this resident now; the consultant reads it."),
+    )
+
+    def save(self):
+        data = self.cleaned_data
+        self.placement.decline(data["end_on"], data["reason"], by=self.user)
+        return self.placement
+
+
+class ProviderStartForm(ProviderStepForm):
+    start_on = date_field(Placement, "start_on", _("Start date"))
+
+    def save(self):
+        self.placement.activate(self.cleaned_data["start_on"])
+        return self.placement
+
+
+class ProviderEndForm(ProviderStepForm):
+    end_on = date_field(Placement, "end_on", _("End date"))
+    end_reason = forms.ChoiceField(
+        label=_("Reason for ending"),
+        choices=[("", _("Choose a reason"))]
+        + [
+            choice
+            for choice in Placement.EndReason.choices
+            if choice[0] not in (Placement.EndReason.TRANSITION, Placement.EndReason.DECLINED)
+        ],
+    )
+    end_note = text_field(Placement, "end_note", _("Explanation"), rows=2)
+
+    def save(self):
+        data = self.cleaned_data
+        self.placement.end(data["end_on"], data["end_reason"], data["end_note"].strip())
+        return self.placement
+
+
+class AbsenceReportForm(ProviderStepForm):
+    period_start = date_field(AbsenceReport, "period_start", _("From"))
+    period_end = date_field(AbsenceReport, "period_end", _("Until"))
+    days_absent = forms.IntegerField(label=_("Days absent"), min_value=0, max_value=366)
+    pattern = text_field(
+        AbsenceReport,
+        "pattern",
+        _("Pattern"),
+        help_text=_("For example: absent every Monday, or late after the weekend."),
+    )
+
+    def save(self):
+        report = AbsenceReport(placement=self.placement, reported_by=self.user, **self.cleaned_data)
+        report.pattern = report.pattern.strip()
+        report.full_clean(exclude=["placement", "reported_by"])
+        report.save()
+        return report
+
+
+class CapacityForm(forms.Form):
+    """The capacity of one of the provider's own provisions."""
+
+    capacity_places = forms.IntegerField(label=_("Capacity (places)"), min_value=0, max_value=10000)
+
+    def __init__(self, provision, *args, **kwargs):
+        self.provision = provision
+        kwargs.setdefault("initial", {"capacity_places": provision.capacity_places})
+        super().__init__(*args, **kwargs)
+
+    def save_or_explain(self):
+        try:
+            self.provision.set_capacity(self.cleaned_data["capacity_places"])
+        except ValidationError as error:
+            self.add_error(None, error)
+            return None
+        return self.provision

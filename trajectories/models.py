@@ -7,7 +7,7 @@ from datetime import date, timedelta
 from statistics import median_low
 
 from django.conf import settings
-from django.core.exceptions import ValidationError
+from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.db import models, transaction
 from django.db.models import Count, Exists, F, Max, Min, OuterRef, Q, Subquery, Value, When
 from django.db.models.functions import Coalesce, Least, Length
@@ -21,7 +21,7 @@ from django.utils.translation import pgettext_lazy
 from simple_history.models import HistoricalRecords
 
 from clients.models import Client, ConsentForm, StaleRecord
-from partners.models import Agreement
+from partners.models import Agreement, Role
 from provisions.models import Participation, Provision, WorkLearningStep
 
 
@@ -607,6 +607,25 @@ NOT_STARTED_YET = _("This date lies in the future; record the start on the day i
 
 
 class PlacementQuerySet(models.QuerySet):
+    def for_provider(self, user):
+        """The placements a provider's staff member may see and answer: those in the provisions
+        of the organisation they work for. The one access rule of every provider page; anyone
+        without the provider role gets none."""
+        if not user.is_authenticated or not user.is_active or user.role != Role.PROVIDER:
+            return self.none()
+        return self.filter(
+            provision__provider__memberships__user=user, client__anonymised_on__isnull=True
+        )
+
+    def answered_lately(self, today=None):
+        """Proposals the provider's staff answered in fermwerk lately: accepted and not yet
+        started, or declined in the past PROVIDER_ANSWER_DAYS; the caseload marks them."""
+        since = (today or date.today()) - timedelta(days=settings.PROVIDER_ANSWER_DAYS)
+        return self.filter(answered_by__isnull=False).filter(
+            Q(status=Placement.Status.ACCEPTED)
+            | Q(end_reason=Placement.EndReason.DECLINED, end_on__gte=since)
+        )
+
     def open(self):
         return self.exclude(status=Placement.Status.ENDED)
 
@@ -788,6 +807,17 @@ class Placement(CaseRecord):
         _("reason for ending"), max_length=20, choices=EndReason.choices, blank=True
     )
     end_note = models.TextField(_("explanation"), blank=True, max_length=SHORT_TEXT)
+    # Who of the provider's staff answered the proposal in fermwerk, and when; empty when the
+    # consultant recorded an answer given by phone or email (accepted_by_provider).
+    answered_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("answered by"),
+    )
+    answered_at = models.DateTimeField(_("answered at"), null=True, blank=True)
     reevaluation_due_on = models.DateField(_("re-evaluation due on"), null=True, blank=True)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -892,8 +922,9 @@ class Placement(CaseRecord):
         self.status, self.proposed_on = self.Status.PROPOSED, on
         self.save(update_fields=["status", "proposed_on"])
 
-    def accept(self, on, by_provider):
-        """Record that the provider agreed, on whose word; the proposal already holds the place."""
+    def accept(self, on, by_provider, by=None):
+        """Record that the provider agreed, on whose word; the proposal already holds the place.
+        `by` is the provider's staff member when they answer in fermwerk themselves."""
         self._require(self.Status.PROPOSED)
         if on < self.proposed_on:
             raise ValidationError(
@@ -904,7 +935,36 @@ class Placement(CaseRecord):
             on,
             by_provider,
         )
-        self.save(update_fields=["status", "accepted_on", "accepted_by_provider"])
+        self.answered_by, self.answered_at = by, timezone.now() if by else None
+        self.save(
+            update_fields=[
+                "status",
+                "accepted_on",
+                "accepted_by_provider",
+                "answered_by",
+                "answered_at",
+            ]
+        )
+
+    def decline(self, on, reason, by):
+        """The provider declines the proposal, saying why: it ends, and frees its place for
+        the first in line."""
+        self._require(self.Status.PROPOSED)
+        if not reason.strip():
+            raise ValidationError({"reason": _("Say why the proposal is declined.")})
+        if on < self.proposed_on:
+            raise ValidationError(
+                {"end_on": _("The provider cannot decline before the proposal was made.")}
+            )
+        if on > date.today():
+            raise ValidationError({"end_on": _("A proposal cannot be declined in the future.")})
+        self.answered_by, self.answered_at = by, timezone.now()
+        self.end(on, self.EndReason.DECLINED, reason.strip())
+
+    @property
+    def answered_by_provider(self):
+        """The provider's staff member answered in fermwerk (not the consultant for them)."""
+        return self.answered_by_id is not None
 
     def activate(self, start_on):
         """Start the placement; its first re-evaluation falls due an interval later."""
@@ -934,7 +994,7 @@ class Placement(CaseRecord):
             note,
         )
         self.reevaluation_due_on = None
-        self.full_clean(exclude=["client", "provision", "created_by"])
+        self.full_clean(exclude=["client", "provision", "created_by", "answered_by"])
         self.save()
 
     @transaction.atomic
@@ -1050,6 +1110,73 @@ class Placement(CaseRecord):
                 _("This step is not possible: the placement is %(status)s.")
                 % {"status": self.get_status_display().lower()}
             )
+
+
+class AbsenceReport(models.Model):
+    """An absence pattern the provider reports for an active placement: over a period, how
+    many days the resident was away and, in words, the pattern (for example every Monday).
+    Shown to the consultant on the case page; reports are added, never changed."""
+
+    placement = models.ForeignKey(
+        Placement,
+        on_delete=models.CASCADE,
+        related_name="absence_reports",
+        verbose_name=_("placement"),
+    )
+    period_start = models.DateField(_("from"), validators=[validate_past_date])
+    period_end = models.DateField(_("until"), validators=[validate_past_date])
+    days_absent = models.PositiveSmallIntegerField(_("days absent"))
+    pattern = models.TextField(
+        _("pattern"),
+        max_length=SHORT_TEXT,
+        blank=True,
+        help_text=_("For example: absent every Monday, or late after the weekend."),
+    )
+    reported_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        related_name="+",
+        verbose_name=_("reported by"),
+    )
+    reported_at = models.DateTimeField(_("reported at"), auto_now_add=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("absence report")
+        verbose_name_plural = _("absence reports")
+        ordering = ["-period_end", "-pk"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(period_end__gte=F("period_start")),
+                name="absence_period_ends_after_start",
+                violation_error_message=_("The period cannot end before it starts."),
+            ),
+            *text_limits("absencereport", pattern=SHORT_TEXT),
+        ]
+
+    def __str__(self):
+        return f"{self.placement} ({self.period_start:%d-%m-%Y} – {self.period_end:%d-%m-%Y})"
+
+    def clean(self):
+        errors = {}
+        if self.period_start and self.period_end:
+            if self.period_end < self.period_start:
+                errors["period_end"] = _("The period cannot end before it starts.")
+            elif self.days_absent is not None and self.days_absent > (
+                (self.period_end - self.period_start).days + 1
+            ):
+                errors["days_absent"] = _("More days absent than the period has days.")
+        if self.placement_id and self.period_start:
+            started = self.placement.start_on
+            if self.placement.status != Placement.Status.ACTIVE or started is None:
+                errors.setdefault(
+                    NON_FIELD_ERRORS, _("Absence is reported for a placement that has started.")
+                )
+            elif self.period_start < started:
+                errors["period_start"] = _("The period starts before the placement did.")
+        if errors:
+            raise ValidationError(errors)
 
 
 class Transition(models.Model):

@@ -1,6 +1,6 @@
 from django.urls import include, path
 
-from . import business_case_views, export_views, privacy_views, views
+from . import business_case_views, export_views, privacy_views, provider_views, views
 
 app_name = "trajectories"
 
@@ -68,4 +68,31 @@ urlpatterns = [
     path("exporteren/<int:pk>/opnieuw/", export_views.bulk_export_retry, name="bulk_export_retry"),
     path("bewaartermijn-verstreken/", privacy_views.past_retention, name="past_retention"),
     path("businesscase/", business_case_views.business_case, name="group_business_case"),
+    # A provider's staff: the placements in their own provisions.
+    path("aanbieder/", provider_views.inbox, name="provider_inbox"),
+    path(
+        "aanbieder/plaatsingen/<int:placement_pk>/",
+        provider_views.placement_detail,
+        name="provider_placement",
+    ),
+    *[
+        path(
+            f"aanbieder/plaatsingen/<int:placement_pk>/{slug}/",
+            provider_views.placement_step,
+            {"step": step},
+            name=f"provider_{step}",
+        )
+        for slug, step in [
+            ("accepteren", "accept"),
+            ("afwijzen", "decline"),
+            ("start", "start"),
+            ("verzuim", "absence"),
+            ("einde", "end"),
+        ]
+    ],
+    path(
+        "aanbieder/voorzieningen/<int:provision_pk>/capaciteit/",
+        provider_views.capacity,
+        name="provider_capacity",
+    ),
 ]

@@ -9,7 +9,7 @@ from django.contrib.auth.decorators import permission_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.db import transaction
-from django.db.models import Exists, OuterRef, Prefetch
+from django.db.models import Exists, OuterRef, Prefetch, Subquery
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template.loader import render_to_string
@@ -26,13 +26,14 @@ from clients.bsn import full_bsn, mask_bsn
 from clients.forms import ClientForm, ReasonForm, ShareForm
 from clients.models import ALL_PARTS, AccessLog, Client, Share, StaleRecord, parts_visible_to
 from clients.pagination import CappedPaginator
-from partners.models import Organisation
+from partners.models import Organisation, Role
 from provisions.models import Provision
 
 from . import forms
 from .access import ReasonRequired, needs_reason, remember_reason, safe_next
 from .history import client_history
 from .models import (
+    AbsenceReport,
     Action,
     Case,
     DomainScore,
@@ -108,7 +109,13 @@ def client_list(request, mine=False):
         .annotate(
             response_overdue=Exists(
                 Placement.objects.response_overdue().filter(client=OuterRef("pk"))
-            )
+            ),
+            provider_answer=Subquery(
+                Placement.objects.answered_lately()
+                .filter(client=OuterRef("pk"))
+                .order_by("-answered_at")
+                .values("status")[:1]
+            ),
         )
     )
     if filters.searches() and page.object_list:
@@ -218,7 +225,10 @@ def case_file(client):
         placements=list(
             client.placements.with_place_in_line()
             .with_response_due()
-            .select_related("provision__chain_step", "provision__provider")
+            .select_related("provision__chain_step", "provision__provider", "answered_by")
+            .prefetch_related(
+                Prefetch("absence_reports", AbsenceReport.objects.select_related("reported_by"))
+            )
         ),
         reevaluations=list(
             client.reevaluations.select_related(
@@ -674,8 +684,9 @@ def withdraw_share(request, pk, share_pk):
 
 
 def shared_cases(request):
-    """A social team's (or provider's) list: the cases shared with their organisation now."""
-    if request.user.has_perm("clients.view_client"):
+    """A social team's list: the cases shared with their organisation now. A provider's
+    staff have their own list (provider_views.inbox) and see no shared case."""
+    if request.user.has_perm("clients.view_client") or request.user.role == Role.PROVIDER:
         raise Http404
     shares = (
         Share.objects.active()

@@ -416,6 +416,16 @@ USERS = [
         False,
         False,
     ),
+    (
+        "aanbieder",
+        "Ria",
+        "Bosman-Demo",
+        Role.PROVIDER,
+        "Reinaerde",
+        "Teamleider CAB",
+        False,
+        False,
+    ),
 ]
 
 
