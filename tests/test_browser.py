@@ -1,6 +1,7 @@
 """What only a browser shows: logging in, opening a case, search as you type, accessibility."""
 
 import re
+from datetime import date
 
 import pytest
 from axe_playwright_python.sync_playwright import Axe
@@ -9,6 +10,7 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 from playwright.sync_api import expect
 
 from partners.models import Role
+from trajectories.models import Placement
 
 from . import factories
 
@@ -105,8 +107,11 @@ def test_every_page_has_no_serious_accessibility_violations(
         client_record.get_absolute_url(),
         reverse("provisions:list"),
         reverse("provisions:system_map"),
+        reverse("provisions:work_learning_lines"),
+        reverse("provisions:tariffs"),
         provision.get_absolute_url(),
         reverse("partners:list"),
+        reverse("partners:covenant"),
         provision.provider.get_absolute_url(),
         reverse("reports"),
         reverse("access_log"),
@@ -138,6 +143,31 @@ def test_every_page_a_consultant_works_in_has_no_serious_accessibility_violation
         for step in ["accept", "start", "offer", "end", "transition"]
     ]
     urls.append(reverse("trajectories:timeline", args=case))
+    urls.append(reverse("trajectories:line_step", args=case))
+    found = {}
+    for url in urls:
+        page.goto(live_server.url + url)
+        violations = serious_violations(page)
+        if violations:
+            found[url] = violations
+    assert found == {}
+
+
+def test_every_page_a_provider_works_in_has_no_serious_accessibility_violations(
+    logged_in, live_server, provider, care_provider, client_record
+):
+    day_care = factories.make_provision(
+        provider=care_provider, municipality=client_record.municipality
+    )
+    factories.make_plan_ready(client_record)
+    proposal = Placement.propose(client_record, day_care, date.today())
+    page = logged_in(provider.username)
+    urls = [reverse("trajectories:provider_inbox")]
+    urls += [
+        reverse(f"trajectories:{name}", args=[proposal.pk])
+        for name in ["provider_placement", "provider_accept", "provider_decline"]
+    ]
+    urls.append(reverse("trajectories:provider_capacity", args=[day_care.pk]))
     found = {}
     for url in urls:
         page.goto(live_server.url + url)
