@@ -10,7 +10,9 @@ from django.urls import reverse
 from pypdf import PdfReader
 
 from clients.models import REMOVED, AccessLog, Client, LawfulBasis, Part, Share
+from provisions.models import WorkLearningStep
 from trajectories.models import (
+    AbsenceReport,
     Case,
     CaseCount,
     CaseNote,
@@ -19,12 +21,15 @@ from trajectories.models import (
     Placement,
     Referral,
     Stage,
+    StepReached,
 )
 from trajectories.privacy import anonymise
 
 from . import factories
 
 NOTE = "Fenna belde: haar rug speelt weer op."
+STEP_NOTE = "Fenna kookt graag voor haar moeder Anna."
+ABSENCE = "Fenna mist de maandagen: dan zorgt ze voor haar moeder."
 QUESTION = "Kan Fenna bij de kringloop als vrijwilliger beginnen?"
 PURPOSE = "Samen werken aan het plan van aanpak"
 
@@ -38,10 +43,23 @@ def two_years_retention(settings):
 def full_file(client_record, consultant, social_team):
     """Fenna's file with every kind of record: a full cycle, a note, a referral, a share and
     a draft."""
-    factories.make_full_cycle(client_record)
+    placement = factories.make_full_cycle(client_record)
     CaseNote(
         client=client_record, happened_on=date(2026, 1, 6), text=NOTE, author=consultant
     ).record()
+    StepReached.objects.create(
+        client=client_record,
+        step=WorkLearningStep.objects.get(line__name="Horeca", position=1),
+        reached_on=date(2026, 1, 7),
+        note=STEP_NOTE,
+    )
+    AbsenceReport.objects.create(
+        placement=placement,
+        period_start=date(2026, 1, 5),
+        period_end=date(2026, 1, 30),
+        days_absent=4,
+        pattern=ABSENCE,
+    )
     Referral.objects.create(
         client=client_record,
         organisation=social_team,
@@ -98,6 +116,8 @@ def test_the_json_export_holds_the_residents_records_and_nothing_of_another(
     assert held["referrals"][0]["question"] == QUESTION
     assert held["shares"][0]["purpose"] == PURPOSE
     assert held["form_drafts"][0]["data"] == {"text": ["Fenna wil"]}
+    assert held["steps_reached"][0]["note"] == STEP_NOTE
+    assert held["absence_reports"][0]["pattern"] == ABSENCE
     assert len(held["placements"]) == 1
     assert len(held["diagnoses"]) == 1
     assert "Otto" not in response.content.decode()
@@ -343,6 +363,8 @@ def test_anonymisation_removes_the_texts_drafts_and_shares(anonymised):
     assert Referral.objects.get(client=anonymised).question == REMOVED
     assert not Share.objects.filter(client=anonymised).exists()
     assert not FormDraft.objects.filter(client=anonymised).exists()
+    assert StepReached.objects.get(client=anonymised).note == REMOVED
+    assert AbsenceReport.objects.get(placement__client=anonymised).pattern == REMOVED
 
 
 def test_anonymisation_leaves_no_old_name_or_text_in_the_history(anonymised):
@@ -352,6 +374,8 @@ def test_anonymisation_leaves_no_old_name_or_text_in_the_history(anonymised):
     assert not Intake.history.filter(client=anonymised.pk).exists()
     assert not Share.history.filter(purpose=PURPOSE).exists()
     assert not Referral.history.filter(question=QUESTION).exists()
+    assert not StepReached.history.filter(note=STEP_NOTE).exists()
+    assert not AbsenceReport.history.filter(pattern=ABSENCE).exists()
 
 
 def test_anonymisation_keeps_the_figures(client, manager, full_file):

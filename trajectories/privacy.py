@@ -17,6 +17,7 @@ from django.utils.translation import gettext_lazy
 from clients.models import REMOVED, AccessLog, Client, Share
 
 from .models import (
+    AbsenceReport,
     Action,
     Assessment,
     Case,
@@ -30,6 +31,7 @@ from .models import (
     PlanOfAction,
     Reevaluation,
     Referral,
+    StepReached,
     Transition,
 )
 
@@ -70,6 +72,12 @@ KINDS = [
     ("actions", Action, lambda client: Action.objects.filter(goal__plan__client=client)),
     ("placements", Placement, lambda client: client.placements.all()),
     ("transitions", Transition, lambda client: client.transitions.all()),
+    (
+        "absence_reports",
+        AbsenceReport,
+        lambda client: AbsenceReport.objects.filter(placement__client=client),
+    ),
+    ("steps_reached", StepReached, lambda client: client.steps_reached.all()),
     ("reevaluations", Reevaluation, lambda client: client.reevaluations.all()),
     ("case_notes", CaseNote, lambda client: client.notes.all()),
     ("referrals", Referral, lambda client: client.referrals.all()),
@@ -168,6 +176,8 @@ FREE_TEXT = [
     (Action, "goal__plan__client", ["description", "responsible"]),
     (Placement, "client", ["end_note", "accepted_by_provider"]),
     (Transition, "client", ["motives", "blocker_note"]),
+    (AbsenceReport, "placement__client", ["pattern"]),
+    (StepReached, "client", ["note"]),
     (Reevaluation, "client", ["notes"]),
     (CaseNote, "client", ["text", "participants"]),
     (Referral, "client", ["question"]),
@@ -230,6 +240,8 @@ def ids_with_history(client):
         Goal: goals,
         Action: ids(Action, goal__in=goals),
         Placement: ids(Placement, client=client.pk),
+        AbsenceReport: ids(AbsenceReport, placement__client=client.pk),
+        StepReached: ids(StepReached, client=client.pk),
         Transition: ids(Transition, client=client.pk),
         Reevaluation: ids(Reevaluation, client=client.pk),
         CaseNote: ids(CaseNote, client=client.pk),
