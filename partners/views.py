@@ -6,7 +6,14 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 
 from .forms import AgreementForm, ContactForm, ProcessDocumentForm
-from .models import Agreement, Membership, Organisation, OrganisationKind, ProcessDocument
+from .models import (
+    Agreement,
+    Membership,
+    Organisation,
+    OrganisationKind,
+    ProcessDocument,
+    Role,
+)
 
 
 @permission_required("partners.view_organisation", raise_exception=True)
@@ -52,6 +59,9 @@ def organisation_detail(request, pk):
         {
             "organisation": organisation,
             "provisions": provisions,
+            # A provider's staff see how their own organisation answers, not another's.
+            "show_overdue": request.user.role != Role.PROVIDER
+            or request.user.organisation == organisation,
             "can_keep_covenant": request.user.has_perm("partners.change_agreement"),
             "can_upload": request.user.has_perm("partners.add_processdocument"),
         },

@@ -388,3 +388,22 @@ def test_the_placement_page_query_count_is_bounded(
     with django_assert_max_num_queries(14):
         response = client.get(reverse("trajectories:provider_placement", args=[active.pk]))
     assert response.status_code == 200
+
+
+def test_another_partners_contacts_agreements_and_late_answers_stay_hidden(
+    client, provider, care_provider, other_placement
+):
+    """A provider's staff read the catalogue, not another partner's covenant or its record."""
+    other = other_placement.provision.provider
+    other.contacts.create(name="Karel Anders", function="Coördinator")
+    client.force_login(provider)
+    page = client.get(other.get_absolute_url())
+    assert page.status_code == 200
+    assert "Karel Anders" not in page.text
+    assert "Convenantafspraken" not in page.text
+    assert "Voorstellen die langer wachten dan afgesproken" not in page.text
+    overdue = "trajectories:partner_overdue"
+    assert client.get(reverse(overdue, args=[other.pk])).status_code == 404
+    assert client.get(reverse(overdue, args=[care_provider.pk])).status_code == 200
+    own = client.get(care_provider.get_absolute_url()).text
+    assert "Voorstellen die langer wachten dan afgesproken" in own

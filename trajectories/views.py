@@ -356,6 +356,8 @@ def partner_overdue(request, organisation_pk):
     covenant: on the partner's page (loaded after it), or alone without JavaScript. Everyone
     who may see the partner sees how many; werkbedrijf staff see the residents they may see."""
     organisation = get_object_or_404(Organisation, pk=organisation_pk)
+    if request.user.role == Role.PROVIDER and request.user.organisation != organisation:
+        raise Http404  # a provider's staff see how their own organisation answers only
     overdue = list(
         Placement.objects.response_overdue()
         .filter(provision__provider=organisation)
