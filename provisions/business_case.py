@@ -124,7 +124,8 @@ def option_cost(option, figures, assumptions):
     """The OptionCost of one option per resident per year; `figures` is {kind: value} of the
     tariffs in force (amounts in euros, shares in percent)."""
     needed = needed_kinds(option, assumptions)
-    missing = [kind for kind in needed if kind not in figures]
+    # A figure stored in the wrong field (possible through the admin) counts as missing.
+    missing = [kind for kind in needed if figures.get(kind) is None]
     if missing:
         return OptionCost(option, missing=missing)
     benefit = figures[TariffKind.BENEFIT] * MONTHS

@@ -153,6 +153,17 @@ def test_an_option_without_a_tariff_on_the_day_is_not_computed_nor_compared():
     assert wmo_column[-2] == Decimal("25291.60")
 
 
+def test_a_figure_in_the_wrong_field_counts_as_missing():
+    """The admin can store a percentage for a kind counted in euros: no figure, no 500."""
+    tariffs = tariffs_of(SEEDED)
+    guidance = tariffs[TariffKind.VOLUNTEER_GUIDANCE]
+    guidance.amount_eur, guidance.percentage = None, Decimal(10)
+    comparison = compare(tariffs, DEFAULTS, Option.WMO_DAY_ACTIVITIES)
+    volunteering = next(c for c in comparison.options if c.option == Option.VOLUNTEERING)
+    assert volunteering.missing == [TariffKind.VOLUNTEER_GUIDANCE]
+    assert comparison.rows()  # the table still renders
+
+
 # Which tariff is in force on a day.
 
 
