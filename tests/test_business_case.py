@@ -21,6 +21,11 @@ from provisions.models import Tariff, TariffKind
 
 from . import factories
 
+# Several tests reach the database only through request.getfixturevalue, which pytest-django
+# cannot see when it orders tests; unmarked, they would run after the live-server tests have
+# emptied the tables (roles included).
+pytestmark = pytest.mark.django_db
+
 GROUP = reverse("trajectories:group_business_case")
 TARIFFS = reverse("provisions:tariffs")
 
@@ -167,7 +172,6 @@ def test_a_figure_in_the_wrong_field_counts_as_missing():
 # Which tariff is in force on a day.
 
 
-@pytest.mark.django_db
 def test_the_seeded_tariffs_are_in_force_today_with_their_source():
     figures = Tariff.objects.figures_on(date.today())
     assert {kind: tariff.value for kind, tariff in figures.items()} == SEEDED
@@ -176,7 +180,6 @@ def test_the_seeded_tariffs_are_in_force_today_with_their_source():
     assert not figures[TariffKind.WAGE_SUBSIDY_CAP].indicative
 
 
-@pytest.mark.django_db
 def test_a_new_figure_ends_the_one_in_force_the_day_before():
     Tariff(
         kind=TariffKind.WMO_MIDDLE,
@@ -198,7 +201,6 @@ def test_a_new_figure_ends_the_one_in_force_the_day_before():
     assert middle_on(date(2030, 1, 1)) == Decimal("50.00")
 
 
-@pytest.mark.django_db
 def test_a_figure_between_two_splits_the_period_and_one_before_all_runs_up_to_the_first():
     kind = TariffKind.WLZ_LIGHT
     Tariff(kind=kind, amount_eur=Decimal(40), valid_from=date(2026, 1, 1), source="b").take_effect()
@@ -217,7 +219,6 @@ def test_a_figure_between_two_splits_the_period_and_one_before_all_runs_up_to_th
     ]
 
 
-@pytest.mark.django_db
 def test_a_figure_from_the_same_day_corrects_the_one_in_force_and_history_keeps_it():
     kind, start = TariffKind.WMO_LIGHT, date(2027, 1, 1)
     Tariff(kind=kind, amount_eur=Decimal("37.65"), valid_from=start, source="Typfout").take_effect()
