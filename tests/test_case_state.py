@@ -23,6 +23,8 @@ from partners.models import OrganisationKind, Role
 from provisions.models import Provision
 from trajectories.models import (
     Action,
+    Blocker,
+    BlockerCount,
     Case,
     CaseCount,
     Category,
@@ -30,9 +32,12 @@ from trajectories.models import (
     FlowCount,
     Intake,
     LadderRung,
+    MoveCount,
     Placement,
     PlanOfAction,
     Reevaluation,
+    move_tallies,
+    moves_of,
 )
 
 from . import factories
@@ -40,6 +45,7 @@ from . import factories
 # At least 200 sequences locally; CASE_STATE_EXAMPLES sets another number.
 EXAMPLES = int(os.environ.get("CASE_STATE_EXAMPLES", "200"))
 CASE_FIELDS = [
+    "moves",
     "municipality_id",
     "consultant_id",
     "stage",
@@ -117,6 +123,7 @@ class CaseStories(RuleBasedStateMachine):
         # Steps of the early cycle taken so far: a few each, so that most steps move places.
         self.early_steps = 0
         self.categories = list(Category.objects.all())
+        self.blockers = list(Blocker.objects.all()[:2])
 
     def teardown(self):
         transaction.savepoint_rollback(self.savepoint)
@@ -198,13 +205,22 @@ class CaseStories(RuleBasedStateMachine):
             placement.refresh_from_db()
             attempt(placement.end, date.today(), reason)
 
-    @rule(target=placements, placement=placements, provision=st.integers(0, 2))
-    def move(self, placement, provision):
+    @rule(
+        target=placements,
+        placement=placements,
+        provision=st.integers(0, 2),
+        held_up_by=st.integers(0, 2),
+    )
+    def move(self, placement, provision, held_up_by):
         if placement is None:
             return None
         placement.refresh_from_db()
         transition = attempt(
-            placement.move_to, self.provisions[provision], date.today(), "Volgende stap"
+            placement.move_to,
+            self.provisions[provision],
+            date.today(),
+            "Volgende stap",
+            blockers=self.blockers[:held_up_by],
         )
         return transition.to_placement if transition else None
 
@@ -229,6 +245,13 @@ class CaseStories(RuleBasedStateMachine):
         before = stored_state()
         assert CaseCount.objects.tally() == Case.objects.tally()
         assert FlowCount.objects.tally() == Case.objects.tallies()[1]
+        # The moves along the chain: kept step by step, they equal a count from scratch.
+        derived = moves_of(list(Case.objects.values_list("pk", flat=True)))
+        recounted = move_tallies(
+            (municipality, derived.get(pk, []))
+            for pk, municipality in Case.objects.values_list("pk", "municipality")
+        )
+        assert (MoveCount.objects.tally(), BlockerCount.objects.tally()) == recounted
         Placement.objects.recount(*[provision.pk for provision in self.provisions])
         Case.objects.all().rebuild()
         assert stored_state() == before

@@ -135,12 +135,15 @@ def test_some_demo_residents_need_attention_but_most_do_not(seeded):
 
 
 def stored_state():
-    from trajectories.models import CaseCount
+    from trajectories.models import BlockerCount, CaseCount, FlowCount, MoveCount
 
     return (
         list(Case.objects.order_by("pk").values()),
         list(Provision.objects.order_by("pk").values("occupied_places", "waiting_count")),
         CaseCount.objects.tally(),
+        FlowCount.objects.tally(),
+        MoveCount.objects.tally(),
+        BlockerCount.objects.tally(),
     )
 
 

@@ -15,6 +15,7 @@ from clients.models import MAX_SEARCH_WORDS, Client, ConsentForm
 from partners.models import Municipality, Organisation, Role, User
 from provisions.models import ChainStep, Participation, Provision, WorkLearningStep
 
+from .chain_flows import ChainFlows
 from .dashboard import Dashboard
 from .models import (
     SHORT_TEXT,
@@ -842,6 +843,20 @@ class DashboardFilterForm(forms.Form):
     def dashboard(self):
         """The figures the filters ask for (the form must be valid)."""
         return Dashboard(self.user, **self.cleaned_data)
+
+
+class FlowFilterForm(DashboardFilterForm):
+    """The period and municipality of the flows along the chain; they live in the URL. The
+    moves are counted per municipality only, so the dashboard's other filters do not apply."""
+
+    def __init__(self, user, *args, **kwargs):
+        super().__init__(user, *args, **kwargs)
+        del self.fields["consultant"], self.fields["chain_step"]
+
+    def flows(self):
+        """The flows the filters ask for (the form must be valid)."""
+        data = self.cleaned_data
+        return ChainFlows(self.user, data["start"], data["end"], data["municipality"])
 
 
 class BusinessCaseSelectionForm(forms.Form):

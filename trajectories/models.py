@@ -1047,6 +1047,8 @@ class Placement(CaseRecord):
         transition.full_clean()
         transition.save()
         transition.blockers.set(blockers)
+        # Counted as one move with its blockers, now the transition links the two.
+        self.refresh_case()
         return transition
 
     @property
@@ -1611,6 +1613,10 @@ class CaseQuerySet(models.QuerySet):
         # then counts what this one wrote, so both differences add up.
         list(self.select_for_update().values_list("pk"))
         before = self.tallies()
+        moves_before = {
+            pk: (municipality, moves)
+            for pk, municipality, moves in self.values_list("pk", "municipality", "moves")
+        }
         changed = self.update(
             municipality=Subquery(record.values("municipality")[:1]),
             consultant=Subquery(record.values("consultant")[:1]),
@@ -1647,13 +1653,43 @@ class CaseQuerySet(models.QuerySet):
             after = self.tallies()
             CaseCount.objects.add(after[0], before[0])
             FlowCount.objects.add(after[1], before[1])
+            self.count_moves(moves_before)
         return changed
+
+    def count_moves(self, before):
+        """Store each case's moves along the chain anew and add what changed to the counts.
+        `before` is {case pk: (municipality, moves)} as stored before the rebuild."""
+        pks = list(before)
+        for start in range(0, len(pks), MOVES_CHUNK):
+            chunk = pks[start : start + MOVES_CHUNK]
+            derived = moves_of(chunk)
+            municipalities = dict(
+                Case.objects.filter(pk__in=chunk).values_list("pk", "municipality")
+            )
+            after = {pk: (municipalities[pk], derived.get(pk, [])) for pk in chunk}
+            changed = [pk for pk in chunk if after[pk] != before[pk]]
+            Case.objects.bulk_update(
+                [
+                    Case(pk=pk, moves=after[pk][1])
+                    for pk in changed
+                    if after[pk][1] != before[pk][1]
+                ],
+                ["moves"],
+                batch_size=1000,
+            )
+            old = move_tallies(before[pk] for pk in changed)
+            new = move_tallies(after[pk] for pk in changed)
+            MoveCount.objects.add(new[0], old[0])
+            BlockerCount.objects.add(new[1], old[1])
 
     def forget(self):
         """Take these cases out of the counts, before their residents are removed."""
         case_tally, flow_tally = self.tallies()
         CaseCount.objects.add({}, case_tally)
         FlowCount.objects.add({}, flow_tally)
+        move_tally, blocker_tally = move_tallies(self.values_list("municipality", "moves"))
+        MoveCount.objects.add({}, move_tally)
+        BlockerCount.objects.add({}, blocker_tally)
 
     def tally(self):
         """These cases counted by everything the reports group or filter them by, as
@@ -1805,6 +1841,9 @@ class Case(models.Model):
         null=True,
         help_text=_("Since the assessment before the latest; empty with fewer than two."),
     )
+    # The moves along the chain this case is counted in (see moves_of), kept so that the
+    # next rebuild knows what to take out of the counts.
+    moves = models.JSONField(_("moves along the chain"), default=list, blank=True)
 
     objects = CaseQuerySet.as_manager()
 
@@ -2047,6 +2086,209 @@ class FlowCount(CountPerCase):
 
     def __str__(self):
         return f"{self.kind} {self.month:%Y-%m}: {self.count}"
+
+
+class MoveOutcome(models.TextChoices):
+    """Where a move along the chain led: into a chain step, or out of the chain."""
+
+    STEP = "step", _("Into a chain step")
+    PAID_WORK = "paid_work", _("Left for paid work")
+    OTHERWISE = "otherwise", _("Left otherwise")
+
+
+# Cases whose moves are derived in one go: bounds the memory of a rebuild of every case.
+MOVES_CHUNK = 5000
+
+
+def whole_months(start, end):
+    """Whole months from one day to a later one."""
+    return (end.year - start.year) * 12 + end.month - start.month - (end.day < start.day)
+
+
+def moves_of(case_pks):
+    """{case pk: [move]}: the moves along the chain of these residents' placements, each
+    [month, from step, to step, outcome, whole months spent in the step left, [blockers]].
+
+    A placement that started is a move into its step: from the step of the placement it
+    took over from (a transition, with that transition's blockers), else from outside the
+    chain ("came in", from step None). A placement that ended without a transition to the
+    next is a move out of the chain, for paid work or otherwise."""
+    transition_blockers = defaultdict(list)
+    for transition, blocker in (
+        Transition.blockers.through.objects.filter(transition__client__in=case_pks)
+        .order_by("blocker")
+        .values_list("transition", "blocker")
+    ):
+        transition_blockers[transition].append(blocker)
+    moves = defaultdict(list)
+    for row in (
+        Placement.objects.filter(client__in=case_pks, start_on__isnull=False)
+        .order_by("client", "start_on", "pk")
+        .values(
+            "client",
+            "provision__chain_step",
+            "start_on",
+            "status",
+            "end_on",
+            "end_reason",
+            "transition_in",
+            "transition_in__from_placement__provision__chain_step",
+            "transition_in__from_placement__start_on",
+            "transition_out",
+        )
+    ):
+        step, start_on = row["provision__chain_step"], row["start_on"]
+        if row["transition_in"]:
+            moved_from = row["transition_in__from_placement__start_on"]
+            moves[row["client"]].append(
+                [
+                    start_on.replace(day=1).isoformat(),
+                    row["transition_in__from_placement__provision__chain_step"],
+                    step,
+                    MoveOutcome.STEP.value,
+                    whole_months(moved_from, start_on),
+                    transition_blockers[row["transition_in"]],
+                ]
+            )
+        else:
+            moves[row["client"]].append(
+                [start_on.replace(day=1).isoformat(), None, step, MoveOutcome.STEP.value, None, []]
+            )
+        if row["status"] == Placement.Status.ENDED and not row["transition_out"]:
+            paid = row["end_reason"] == Placement.EndReason.PAID_WORK
+            moves[row["client"]].append(
+                [
+                    row["end_on"].replace(day=1).isoformat(),
+                    step,
+                    None,
+                    (MoveOutcome.PAID_WORK if paid else MoveOutcome.OTHERWISE).value,
+                    whole_months(start_on, row["end_on"]),
+                    [],
+                ]
+            )
+    return moves
+
+
+def move_tallies(cases):
+    """(the MoveCount tally {MoveKey: count}, the BlockerCount tally {BlockerKey: count}) of
+    cases given as (municipality, moves); a case not yet derived is not counted."""
+    moves, blockers = Counter(), Counter()
+    for municipality, case_moves in cases:
+        if municipality is None:
+            continue
+        for month, from_step, to_step, outcome, months, blocker_pks in case_moves:
+            month = date.fromisoformat(month)
+            moves[MoveKey(municipality, month, from_step, to_step, outcome, months)] += 1
+            for blocker in blocker_pks:
+                blockers[BlockerKey(municipality, month, from_step, to_step, blocker)] += 1
+    return dict(moves), dict(blockers)
+
+
+class MoveKey(
+    namedtuple("MoveKey", ["municipality", "month", "from_step", "to_step", "outcome", "months"])
+):
+    """What the moves along the chain are counted per."""
+
+    __slots__ = ()
+
+    def fields(self):
+        return {
+            "municipality_id": self.municipality,
+            "month": self.month,
+            "from_step_id": self.from_step,
+            "to_step_id": self.to_step,
+            "outcome": self.outcome,
+            "months": self.months,
+        }
+
+
+class BlockerKey(
+    namedtuple("BlockerKey", ["municipality", "month", "from_step", "to_step", "blocker"])
+):
+    """What the blockers that held a move up are counted per."""
+
+    __slots__ = ()
+
+    def fields(self):
+        return {
+            "municipality_id": self.municipality,
+            "month": self.month,
+            "from_step_id": self.from_step,
+            "to_step_id": self.to_step,
+            "blocker_id": self.blocker,
+        }
+
+
+class ChainMoveCount(models.Model):
+    """Shared by the counts of moves along the chain: per municipality, month, the step left
+    (none: came in) and the step entered (none: left the chain). Kept by every rebuild of a
+    case in the same transaction, so that the flows over any period read a few rows whatever
+    the number of residents."""
+
+    municipality = models.ForeignKey(
+        "partners.Municipality",
+        on_delete=models.CASCADE,
+        related_name="+",
+        verbose_name=_("municipality"),
+    )
+    month = models.DateField(_("month"))
+    from_step = models.ForeignKey(
+        "provisions.ChainStep",
+        on_delete=models.CASCADE,
+        null=True,
+        related_name="+",
+        verbose_name=_("from chain step"),
+    )
+    to_step = models.ForeignKey(
+        "provisions.ChainStep",
+        on_delete=models.CASCADE,
+        null=True,
+        related_name="+",
+        verbose_name=_("to chain step"),
+    )
+    count = models.IntegerField(_("number of moves"), default=0)
+
+    objects = CountQuerySet.as_manager()
+
+    class Meta:
+        abstract = True
+
+
+class MoveCount(ChainMoveCount):
+    """How many residents moved from one chain step (or from outside) to another (or out of
+    the chain, for paid work or otherwise), and how many whole months they had spent in the
+    step they left."""
+
+    outcome = models.CharField(_("outcome"), max_length=10, choices=MoveOutcome.choices)
+    months = models.SmallIntegerField(_("months in the step left"), null=True)
+
+    Key = MoveKey
+
+    class Meta:
+        verbose_name = _("move count")
+        verbose_name_plural = _("move counts")
+        indexes = [models.Index(fields=["month", "municipality"], name="movecount_month")]
+
+    def __str__(self):
+        return f"{self.month:%Y-%m} {self.from_step_id}->{self.to_step_id}: {self.count}"
+
+
+class BlockerCount(ChainMoveCount):
+    """How often a blocker held up a move from one chain step to another."""
+
+    blocker = models.ForeignKey(
+        Blocker, on_delete=models.CASCADE, related_name="+", verbose_name=_("blocker")
+    )
+
+    Key = BlockerKey
+
+    class Meta:
+        verbose_name = _("blocker count")
+        verbose_name_plural = _("blocker counts")
+        indexes = [models.Index(fields=["month", "municipality"], name="blockercount_month")]
+
+    def __str__(self):
+        return f"{self.month:%Y-%m} {self.blocker_id}: {self.count}"
 
 
 NEXT_STEPS = {

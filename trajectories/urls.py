@@ -1,6 +1,13 @@
 from django.urls import include, path
 
-from . import business_case_views, export_views, privacy_views, provider_views, views
+from . import (
+    business_case_views,
+    export_views,
+    flow_views,
+    privacy_views,
+    provider_views,
+    views,
+)
 
 app_name = "trajectories"
 
@@ -68,6 +75,8 @@ urlpatterns = [
     path("exporteren/<int:pk>/opnieuw/", export_views.bulk_export_retry, name="bulk_export_retry"),
     path("bewaartermijn-verstreken/", privacy_views.past_retention, name="past_retention"),
     path("businesscase/", business_case_views.business_case, name="group_business_case"),
+    path("stromen/", flow_views.flows, name="flows"),
+    path("stromen/bewoners/", flow_views.flow_residents, name="flow_residents"),
     # A provider's staff: the placements in their own provisions.
     path("aanbieder/", provider_views.inbox, name="provider_inbox"),
     path(

@@ -3,7 +3,15 @@ from django.db import transaction
 
 from clients.models import Client
 from provisions.models import Provision
-from trajectories.models import Case, CaseCount, FlowCount, Placement
+from trajectories.models import (
+    BlockerCount,
+    Case,
+    CaseCount,
+    FlowCount,
+    MoveCount,
+    Placement,
+    move_tallies,
+)
 
 
 class Command(BaseCommand):
@@ -21,4 +29,9 @@ class Command(BaseCommand):
             case_tally, flow_tally = Case.objects.tallies()
             CaseCount.objects.recount(case_tally)
             FlowCount.objects.recount(flow_tally)
+            move_tally, blocker_tally = move_tallies(
+                Case.objects.values_list("municipality", "moves").iterator(chunk_size=5000)
+            )
+            MoveCount.objects.recount(move_tally)
+            BlockerCount.objects.recount(blocker_tally)
         self.stdout.write(self.style.SUCCESS(f"{cases} cases rebuilt."))
