@@ -7,7 +7,7 @@ through Django's full middleware stack with the test client: the lists, search a
 the demo manager, who sees every resident; the caseload and timeline as the demo consultant, who
 holds a fifth of them. The table goes to bench/results/<date>.md.
 
-Target (issues 3 and 7): each page at 100,000 no slower than 1.5x itself at 1,000, with the
+Target (issues 3, 7 and 10): each page at 100,000 no slower than 1.5x itself at 1,000, with the
 same number of queries, and the name search served by an index.
 """
 
@@ -126,7 +126,7 @@ def measure():
 
     from clients.models import Client
     from partners.models import Municipality, User
-    from provisions.models import Provision
+    from provisions.models import ChainStep, Provision
 
     manager, consultant = TestClient(), TestClient()
     demo_manager = User.objects.get(username="manager")
@@ -152,6 +152,7 @@ def measure():
     mine = reverse("trajectories:mine")
     woerden = Municipality.objects.get(name="Woerden").pk
     provision = Provision.objects.order_by("-waiting_count", "pk").first()
+    day_activities = ChainStep.objects.get(position=2).pk
     pages = {
         "client list": (manager, reverse("trajectories:list")),
         "client list, one category": (manager, reverse("trajectories:list") + "?category=3"),
@@ -179,6 +180,16 @@ def measure():
         "business case, one resident": (
             manager,
             reverse("trajectories:business_case", args=[resident.pk]),
+        ),
+        "flows, 12 months": (manager, reverse("trajectories:flows")),
+        "flows, one municipality and 36 months": (
+            manager,
+            reverse("trajectories:flows") + f"?municipality={woerden}&start={three_years_ago()}",
+        ),
+        "flows, residents into day activities": (
+            manager,
+            reverse("trajectories:flow_residents")
+            + f"?start={three_years_ago()}&van=in&naar={day_activities}",
         ),
         "change history": (consultant, reverse("trajectories:history", args=[resident.pk])),
         "subject access PDF": (consultant, reverse("trajectories:export_pdf", args=[resident.pk])),

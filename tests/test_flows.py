@@ -280,3 +280,33 @@ def test_the_pages_keep_their_query_counts_whatever_the_number_of_moves(
         assert client.get(FLOWS, PERIOD).status_code == 200
     with django_assert_max_num_queries(14):
         assert client.get(RESIDENTS, {**PERIOD, "naar": steps[2].pk}).status_code == 200
+
+
+def test_a_blocker_added_to_a_transition_in_the_admin_is_counted(
+    client, administrator, scenario, steps
+):
+    people, blockers = scenario
+    transition = people["Cees"].transitions.get()
+    client.force_login(administrator)
+    url = reverse("admin:trajectories_transition_change", args=[transition.pk])
+    form = client.get(url).context["adminform"].form
+    data = {
+        name: value
+        for name, value in form.initial.items()
+        if name not in ("blockers",) and value is not None
+    }
+    data["blockers"] = [blocker.pk for blocker in blockers]
+    response = client.post(url, data)
+    assert response.status_code == 302, response.context["adminform"].form.errors
+    assert (
+        BlockerCount.objects.tally()[
+            (
+                people["Cees"].municipality_id,
+                date(2026, 4, 1),
+                steps[2].pk,
+                steps[4].pk,
+                blockers[1].pk,
+            )
+        ]
+        == 1
+    )

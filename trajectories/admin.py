@@ -12,6 +12,7 @@ from .models import (
     Action,
     Assessment,
     Blocker,
+    BlockerCount,
     BulkExport,
     Case,
     CaseCount,
@@ -25,6 +26,7 @@ from .models import (
     Intervention,
     LadderRung,
     LifeDomain,
+    MoveCount,
     Placement,
     PlanOfAction,
     Reevaluation,
@@ -142,6 +144,20 @@ class FlowCountAdmin(ReadOnlyCountAdmin):
     list_display = ["kind", "month", "municipality", "consultant", "chain_step", "rungs", "count"]
     list_filter = ["kind", "municipality"]
     list_select_related = ["municipality", "consultant", "chain_step"]
+
+
+@admin.register(MoveCount)
+class MoveCountAdmin(ReadOnlyCountAdmin):
+    list_display = ["month", "municipality", "from_step", "to_step", "outcome", "months", "count"]
+    list_filter = ["outcome", "municipality"]
+    list_select_related = ["municipality", "from_step", "to_step"]
+
+
+@admin.register(BlockerCount)
+class BlockerCountAdmin(ReadOnlyCountAdmin):
+    list_display = ["month", "municipality", "from_step", "to_step", "blocker", "count"]
+    list_filter = ["blocker", "municipality"]
+    list_select_related = ["municipality", "from_step", "to_step", "blocker"]
 
 
 @admin.register(CaseCount)
@@ -269,6 +285,18 @@ class TransitionAdmin(ClientRecordAdmin):
     list_display = ["client", "moved_on", "from_placement", "to_placement"]
     list_select_related = ["client", "from_placement__provision", "to_placement__provision"]
     raw_id_fields = ["client", "from_placement", "to_placement"]
+
+    # A transition links two placements into one move along the chain, with its blockers
+    # (saved after the transition itself): the case's counted moves follow each change.
+    def save_related(self, request, form, formsets, change):
+        with transaction.atomic():
+            super().save_related(request, form, formsets, change)
+            Case.objects.refresh(form.instance.client_id)
+
+    def delete_model(self, request, obj):
+        with transaction.atomic():
+            super().delete_model(request, obj)
+            Case.objects.refresh(obj.client_id)
 
 
 @admin.register(StepReached)

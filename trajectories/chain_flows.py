@@ -20,7 +20,12 @@ from .sankey import sankey
 # The ends of a move outside the chain, beside the chain steps' primary keys.
 CAME_IN = "in"
 LEFT = {MoveOutcome.PAID_WORK: "paid", MoveOutcome.OTHERWISE: "other"}
-END_LABELS = {CAME_IN: _("Came in"), "paid": _("Paid work"), "other": _("Left otherwise")}
+# Paid work is also the chain's last step: the end says the resident left the chain for it.
+END_LABELS = {
+    CAME_IN: _("Came in"),
+    "paid": _("Left for paid work"),
+    "other": _("Left otherwise"),
+}
 
 
 @dataclass
