@@ -35,6 +35,11 @@ SUMMARY_TARGET_SECONDS = 1.3
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--fresh", action="store_true", help="drop and re-seed the databases")
+    parser.add_argument(
+        "--pages-only",
+        action="store_true",
+        help="only the pages, not the PDFs and the bulk export (to <date>-pages.md)",
+    )
     parser.add_argument("--measure", action="store_true", help=argparse.SUPPRESS)  # in a child
     parser.add_argument("--measure-export", action="store_true", help=argparse.SUPPRESS)
     parser.add_argument("--measure-summary", action="store_true", help=argparse.SUPPRESS)
@@ -54,6 +59,9 @@ def main():
         prepare(url, size, fresh=args.fresh)
         output = run_child(url, "bench/run.py", "--measure")
         results[size] = json.loads(output.strip().splitlines()[-1])
+    if args.pages_only:
+        write(render(results), "-pages")
+        return
     # The bulk export in a process of its own, so its memory is the export's alone.
     # DEBUG off, as the worker runs in production: DEBUG keeps every query in memory.
     # On the largest database: a selection of EXPORT_SUMMARIES needs a municipality that big.
@@ -68,8 +76,11 @@ def main():
     production = {"DEBUG": "0", "SECRET_KEY": "bench-only-not-secret"}
     output = run_child(f"{BASE_URL}_{SIZES[0]}", "bench/run.py", "--measure-summary", **production)
     summary = json.loads(output.strip().splitlines()[-1])
-    table = render(results) + render_summary(summary) + render_export(export)
-    out = ROOT / "bench" / "results" / f"{date.today().isoformat()}.md"
+    write(render(results) + render_summary(summary) + render_export(export))
+
+
+def write(table, suffix=""):
+    out = ROOT / "bench" / "results" / f"{date.today().isoformat()}{suffix}.md"
     out.write_text(table)
     print(table)
     print(f"Written to {out.relative_to(ROOT)}")
