@@ -524,12 +524,19 @@ def test_others_see_how_many_proposals_wait_but_not_who(
 
 
 def test_a_consultant_sees_no_overdue_resident_of_another_municipality(
-    client, as_user, client_elsewhere, cab, agreement, reinaerde
+    client, as_user, client_record, client_elsewhere, cab, agreement, reinaerde
 ):
+    own = propose(client_record, cab, days_ago=9)
     propose(client_elsewhere, cab, days_ago=9)
     as_user("consultant")
-    page = client.get(reverse("trajectories:partner_overdue", args=[reinaerde.pk])).content
-    assert b"Elders" not in page
+    response = client.get(reverse("trajectories:partner_overdue", args=[reinaerde.pk]))
+    assert response.status_code == 200
+    assert response.context["overdue_count"] == 2
+    assert response.context["overdue"] == [(own, client_record)]
+    page = response.content.decode()
+    assert "2 voorstellen wachten langer dan de afgesproken reactietermijn." in page
+    assert client_record.sort_name in page
+    assert "Elders" not in page
 
 
 def test_a_partner_without_overdue_proposals_says_so(client, as_user, reinaerde, agreement):
