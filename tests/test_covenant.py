@@ -4,11 +4,13 @@ response time standing out for the consultant and on the partner's page."""
 
 import io
 import zipfile
+from contextlib import suppress
 from datetime import date, timedelta
 
 import pytest
 from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.db import transaction
 from django.urls import reverse
 
 from clients.models import AccessLog
@@ -394,6 +396,43 @@ def test_a_document_whose_file_is_gone_is_not_found(client, as_user, document, p
     (private_files / document.file.name).unlink()
     as_user("consultant")
     assert client.get(document.get_absolute_url()).status_code == 404
+
+
+# Deleting them
+
+DELETIONS = {
+    "the document": lambda document: document.delete(),
+    "a queryset": lambda document: ProcessDocument.objects.filter(pk=document.pk).delete(),
+    "its agreement": lambda document: document.agreement.delete(),
+    "its organisation": lambda document: document.agreement.organisation.delete(),
+}
+
+
+@pytest.mark.parametrize("deletion", DELETIONS.values(), ids=DELETIONS.keys())
+def test_deleting_a_document_or_what_it_belongs_to_removes_its_file(
+    document, private_files, django_capture_on_commit_callbacks, deletion
+):
+    stored = private_files / document.file.name
+    assert stored.exists()
+    with django_capture_on_commit_callbacks(execute=True):
+        deletion(document)
+    assert not ProcessDocument.objects.exists()
+    assert not stored.exists()
+
+
+def test_a_deletion_rolled_back_keeps_the_file(
+    document, private_files, django_capture_on_commit_callbacks
+):
+    stored, pk = private_files / document.file.name, document.pk
+    with (
+        django_capture_on_commit_callbacks(execute=True),
+        suppress(RuntimeError),
+        transaction.atomic(),
+    ):
+        document.delete()
+        raise RuntimeError("something after it failed")
+    assert ProcessDocument.objects.filter(pk=pk).exists()
+    assert stored.exists()
 
 
 # Proposals waiting longer than agreed
