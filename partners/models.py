@@ -371,8 +371,12 @@ def document_kind(file):
         with zipfile.ZipFile(file) as archive:
             names = archive.namelist()
             if names and names[0] == "mimetype":
-                mimetype = archive.read("mimetype").decode("ascii", "replace").strip()
-                if mimetype == DOCUMENT_TYPES[".odt"][0]:
+                # Read no further than the type's name (and a line end): a zip can unpack to
+                # far more than its size.
+                expected = DOCUMENT_TYPES[".odt"][0]
+                with archive.open("mimetype") as member:
+                    mimetype = member.read(len(expected) + 2).decode("ascii", "replace").strip()
+                if mimetype == expected:
                     return ".odt"
             if "[Content_Types].xml" in names and "word/document.xml" in names:
                 return ".docx"

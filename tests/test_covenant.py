@@ -3,6 +3,7 @@ managers and downloaded (logged) by staff, and proposals left unanswered past th
 response time standing out for the consultant and on the partner's page."""
 
 import io
+import tracemalloc
 import zipfile
 from contextlib import suppress
 from datetime import date, timedelta
@@ -14,7 +15,15 @@ from django.db import transaction
 from django.urls import reverse
 
 from clients.models import AccessLog
-from partners.models import Agreement, Contact, OrganisationKind, ProcessDocument, ProcessStep
+from partners.models import (
+    Agreement,
+    Contact,
+    OrganisationKind,
+    ProcessDocument,
+    ProcessStep,
+    document_kind,
+    validate_document,
+)
 from trajectories.models import Placement
 
 from . import factories
@@ -326,7 +335,7 @@ def test_a_wrong_file_is_refused_beside_the_field_and_the_title_kept(
     assert not any(private_files.rglob("*.*"))
 
 
-def test_a_file_over_ten_megabytes_is_refused(client, as_user, agreement):
+def test_a_file_over_ten_megabytes_is_refused(client, as_user, agreement, private_files):
     as_user("manager")
     response = upload(client, agreement, "groot.pdf", PDF + b"0" * (11 * 1024 * 1024))
     page = response.content.decode().replace("\xa0", " ")
@@ -334,6 +343,43 @@ def test_a_file_over_ten_megabytes_is_refused(client, as_user, agreement):
     error = page.split('id="id_file_error"')[1].split("</div>")[0]
     assert "Dit bestand is 11,0 MB; een document mag hoogstens 10,0 MB zijn." in error
     assert not ProcessDocument.objects.exists()
+    assert not any(private_files.rglob("*.*"))
+
+
+class UnreadableFile(SimpleUploadedFile):
+    def read(self, *args):
+        raise AssertionError("the file was read")
+
+    seek = read
+
+
+def test_a_file_over_ten_megabytes_is_refused_before_it_is_read():
+    too_large = UnreadableFile("groot.odt", b"")
+    too_large.size = 11 * 1024 * 1024
+    with pytest.raises(ValidationError) as refused:
+        validate_document(too_large)
+    assert refused.value.code == "too_large"
+
+
+def test_an_opendocument_is_recognised_without_unpacking_its_whole_mimetype():
+    """A zip can unpack to far more than it holds: of the member naming the type only as much
+    is read as the type's name takes."""
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
+        with archive.open("mimetype", "w") as member:
+            member.write(b"application/vnd.oasis.opendocument.text")
+            for _ in range(64):
+                member.write(b" " * 1024 * 1024)
+        archive.writestr("content.xml", "<office:document-content/>")
+    assert len(buffer.getvalue()) < 1024 * 1024
+    tracemalloc.start()
+    try:
+        kind = document_kind(SimpleUploadedFile("proces.odt", buffer.getvalue()))
+        peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+    assert kind == ".odt"
+    assert peak < 1024 * 1024
 
 
 @pytest.mark.parametrize(
