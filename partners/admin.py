@@ -1,5 +1,7 @@
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
+from django.utils.html import format_html
+from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
 
 from .models import (
@@ -58,15 +60,41 @@ class ContactAdmin(admin.ModelAdmin):
     autocomplete_fields = ["organisation"]
 
 
-class ProcessDocumentInline(admin.TabularInline):
+class DocumentLink:
+    """A stored document has no URL of its own: the admin links it to the site's download view,
+    which logs who downloads it."""
+
+    @admin.display(description=_("file"))
+    def download(self, document):
+        return format_html('<a href="{}">{}</a>', document.get_absolute_url(), document.filename)
+
+
+class ProcessDocumentInline(DocumentLink, admin.TabularInline):
+    """The agreement's documents, to download or delete. A document is replaced by uploading a
+    new one, never edited in place."""
+
     model = ProcessDocument
     extra = 0
-    fields = ["title", "file", "filename", "size", "uploaded_by", "uploaded_at"]
-    readonly_fields = ["filename", "size", "uploaded_by", "uploaded_at"]
+    fields = ["title", "download", "size", "uploaded_by", "uploaded_at"]
+    readonly_fields = fields
+
+    def has_add_permission(self, request, obj=None):
+        return False
 
     def has_change_permission(self, request, obj=None):
-        # A document is replaced by uploading a new one, never edited in place.
         return False
+
+
+class NewProcessDocumentInline(admin.TabularInline):
+    """Uploads a document to the agreement; the ones it has are listed above."""
+
+    model = ProcessDocument
+    extra = 0
+    fields = ["title", "file"]
+    verbose_name_plural = _("new process descriptions")
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).none()
 
 
 @admin.register(Agreement)
@@ -75,7 +103,7 @@ class AgreementAdmin(SimpleHistoryAdmin):
     list_select_related = ["organisation", "contact"]
     list_filter = ["organisation"]
     autocomplete_fields = ["organisation", "contact"]
-    inlines = [ProcessDocumentInline]
+    inlines = [ProcessDocumentInline, NewProcessDocumentInline]
 
     def save_formset(self, request, form, formset, change):
         for document in formset.save(commit=False):
@@ -87,14 +115,14 @@ class AgreementAdmin(SimpleHistoryAdmin):
 
 
 @admin.register(ProcessDocument)
-class ProcessDocumentAdmin(admin.ModelAdmin):
+class ProcessDocumentAdmin(DocumentLink, admin.ModelAdmin):
     """The documents of every agreement; uploaded with their agreement (or on the partner's
     page), downloaded through the site, which logs it."""
 
     list_display = ["title", "agreement", "filename", "size", "uploaded_by", "uploaded_at"]
     list_select_related = ["agreement__organisation", "uploaded_by"]
-    readonly_fields = ["filename", "content_type", "size", "uploaded_by", "uploaded_at"]
-    fields = ["agreement", "title", "file", *readonly_fields]
+    readonly_fields = ["download", "content_type", "size", "uploaded_by", "uploaded_at"]
+    fields = ["agreement", "title", *readonly_fields]
 
     def has_add_permission(self, request):
         return False

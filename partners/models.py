@@ -2,6 +2,7 @@ import os
 import uuid
 import zipfile
 from datetime import date
+from functools import partial
 from pathlib import Path
 
 from django.conf import settings
@@ -9,7 +10,9 @@ from django.contrib.auth.models import AbstractUser
 from django.core.exceptions import ValidationError
 from django.core.files.storage import FileSystemStorage
 from django.core.validators import MinValueValidator
-from django.db import models
+from django.db import models, transaction
+from django.db.models.signals import post_delete
+from django.dispatch import receiver
 from django.template.defaultfilters import filesizeformat
 from django.urls import reverse
 from django.utils.functional import cached_property
@@ -368,8 +371,12 @@ def document_kind(file):
         with zipfile.ZipFile(file) as archive:
             names = archive.namelist()
             if names and names[0] == "mimetype":
-                mimetype = archive.read("mimetype").decode("ascii", "replace").strip()
-                if mimetype == DOCUMENT_TYPES[".odt"][0]:
+                # Read no further than the type's name (and a line end): a zip can unpack to
+                # far more than its size.
+                expected = DOCUMENT_TYPES[".odt"][0]
+                with archive.open("mimetype") as member:
+                    mimetype = member.read(len(expected) + 2).decode("ascii", "replace").strip()
+                if mimetype == expected:
                     return ".odt"
             if "[Content_Types].xml" in names and "word/document.xml" in names:
                 return ".docx"
@@ -451,9 +458,13 @@ class ProcessDocument(models.Model):
         # The download view logs access; it lives in the site app, above the access log.
         return reverse("covenant_document", args=[self.pk])
 
-    def delete(self, *args, **kwargs):
-        name = self.file.name
-        result = super().delete(*args, **kwargs)
-        if name:
-            private_files.delete(name)
-        return result
+
+@receiver(post_delete, sender=ProcessDocument)
+def delete_document_file(sender, instance, using, **kwargs):
+    """Deletes a document's file once its deletion commits; a deletion rolled back keeps it.
+
+    A signal rather than delete(): deleting in bulk, or an agreement or organisation with its
+    documents, never calls a document's delete() but does send post_delete."""
+    if instance.file:
+        storage, name = instance.file.storage, instance.file.name
+        transaction.on_commit(partial(storage.delete, name), using=using)

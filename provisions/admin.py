@@ -1,4 +1,5 @@
 from django.contrib import admin
+from django.core.exceptions import PermissionDenied
 from simple_history.admin import SimpleHistoryAdmin
 
 from .models import ChainStep, Provision, Tariff, WorkLearningLine, WorkLearningStep
@@ -47,5 +48,24 @@ class ProvisionAdmin(SimpleHistoryAdmin):
 
 @admin.register(Tariff)
 class TariffAdmin(SimpleHistoryAdmin):
+    """The tariffs and their history, to look at: managers record a figure in the app, whose
+    Tariff.take_effect ends the one in force and puts it in the field its kind's unit says."""
+
     list_display = ["kind", "amount_eur", "percentage", "valid_from", "valid_until", "indicative"]
     list_filter = ["kind", "indicative"]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    def history_form_view(self, request, object_id, version_id, extra_context=None):
+        # django-simple-history saves a version posted here without asking for permission to
+        # change: it is shown, never restored.
+        if request.method == "POST":
+            raise PermissionDenied
+        return super().history_form_view(request, object_id, version_id, extra_context)

@@ -1,12 +1,14 @@
 import re
+from datetime import date
 
 import pytest
 from django.apps import apps
 from django.contrib import admin
 from django.contrib.auth.models import Group
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
-from partners.models import Role
+from partners.models import Agreement, OrganisationKind, ProcessDocument, Role
 
 from . import factories
 from .factories import stage_of
@@ -36,6 +38,64 @@ def test_the_administrator_opens_every_admin_list(client, administrator, client_
     meta = model._meta
     response = client.get(reverse(f"admin:{meta.app_label}_{meta.model_name}_changelist"))
     assert response.status_code == 200
+
+
+@pytest.fixture
+def process_document(settings, tmp_path, administrator):
+    """A process description with its file, stored where the test can leave it."""
+    settings.PRIVATE_FILES_ROOT = tmp_path / "private"
+    reinaerde = factories.make_organisation("Reinaerde", OrganisationKind.CARE_PROVIDER)
+    agreement = Agreement.objects.create(organisation=reinaerde, valid_from=date(2025, 1, 1))
+    return ProcessDocument.objects.create(
+        agreement=agreement,
+        title="Werkproces plaatsing",
+        file=SimpleUploadedFile("werkproces.pdf", b"%PDF-1.4\n%%EOF\n"),
+        uploaded_by=administrator,
+    )
+
+
+@pytest.mark.parametrize("model", ["processdocument", "agreement"])
+def test_the_admin_links_a_documents_file_to_its_logged_download(
+    client, administrator, process_document, model
+):
+    """Its stored file has no URL of its own: the admin's change pages of the document and of
+    its agreement link to the site's download view, which logs who downloads it."""
+    client.force_login(administrator)
+    shown = process_document if model == "processdocument" else process_document.agreement
+    response = client.get(reverse(f"admin:partners_{model}_change", args=[shown.pk]))
+    assert response.status_code == 200
+    link = f'<a href="{process_document.get_absolute_url()}">werkproces.pdf</a>'
+    assert link in response.text
+
+
+def test_the_administrator_uploads_a_document_with_its_agreement(
+    client, administrator, process_document
+):
+    client.force_login(administrator)
+    agreement = process_document.agreement
+    management = {"TOTAL_FORMS": 0, "INITIAL_FORMS": 0, "MIN_NUM_FORMS": 0, "MAX_NUM_FORMS": 1000}
+    response = client.post(
+        reverse("admin:partners_agreement_change", args=[agreement.pk]),
+        {
+            "organisation": agreement.organisation_id,
+            "steps": "[]",
+            "valid_from": "2025-01-01",
+            **{f"documents-{key}": value for key, value in management.items()},
+            "documents-TOTAL_FORMS": 1,
+            "documents-INITIAL_FORMS": 1,
+            "documents-0-id": process_document.pk,
+            "documents-0-agreement": agreement.pk,
+            **{f"documents-2-{key}": value for key, value in management.items()},
+            "documents-2-TOTAL_FORMS": 1,
+            "documents-2-0-agreement": agreement.pk,
+            "documents-2-0-title": "Werkproces begeleiding",
+            "documents-2-0-file": SimpleUploadedFile("begeleiding.pdf", b"%PDF-1.4\n%%EOF\n"),
+        },
+    )
+    assert response.status_code == 302
+    added = agreement.documents.get(title="Werkproces begeleiding")
+    assert (added.filename, added.uploaded_by) == ("begeleiding.pdf", administrator)
+    assert agreement.documents.count() == 2
 
 
 def test_the_admin_shows_a_clients_history(client, administrator, client_record):

@@ -159,7 +159,8 @@ def test_an_option_without_a_tariff_on_the_day_is_not_computed_nor_compared():
 
 
 def test_a_figure_in_the_wrong_field_counts_as_missing():
-    """The admin can store a percentage for a kind counted in euros: no figure, no 500."""
+    """A percentage stored for a kind counted in euros (by hand, the app cannot): no figure, no
+    500."""
     tariffs = tariffs_of(SEEDED)
     guidance = tariffs[TariffKind.VOLUNTEER_GUIDANCE]
     guidance.amount_eur, guidance.percentage = None, Decimal(10)
@@ -318,6 +319,51 @@ def test_every_role_reads_the_tariffs_only_managers_see_the_new_figure_link(
     assert response.status_code == 200
     assert "Wettelijk minimumloon" in response.text
     assert (new_middle_wmo in response.text) == (role == "manager")
+
+
+def test_the_admin_shows_the_tariffs_but_adds_changes_and_deletes_none(client, administrator):
+    """Only the app records a figure (through Tariff.take_effect, which keeps the periods from
+    overlapping and puts the figure in the field its kind's unit says)."""
+    client.force_login(administrator)
+    tariff = Tariff.objects.get(kind=TariffKind.WMO_MIDDLE)
+    figure = {
+        "kind": TariffKind.WMO_MIDDLE,
+        "percentage": "50",
+        "valid_from": "2024-01-01",
+        "source": "Beheer",
+    }
+    change = reverse("admin:provisions_tariff_change", args=[tariff.pk])
+    assert client.get(reverse("admin:provisions_tariff_changelist")).status_code == 200
+    assert client.get(change).status_code == 200
+    assert client.get(reverse("admin:provisions_tariff_add")).status_code == 403
+    assert client.post(reverse("admin:provisions_tariff_add"), figure).status_code == 403
+    assert client.post(change, figure).status_code == 403
+    delete = reverse("admin:provisions_tariff_delete", args=[tariff.pk])
+    assert client.post(delete, {"post": "yes"}).status_code == 403
+    assert list(Tariff.objects.filter(kind=TariffKind.WMO_MIDDLE)) == [tariff]
+    tariff.refresh_from_db()
+    assert (tariff.amount_eur, tariff.percentage) == (Decimal("46.15"), None)
+
+
+def test_the_admin_does_not_revert_a_tariff_to_an_earlier_version(client, administrator):
+    tariff = Tariff.objects.get(kind=TariffKind.WMO_MIDDLE)
+    tariff.save()  # the seeded figure's first version in its history
+    version = tariff.history.latest()
+    client.force_login(administrator)
+    url = reverse("admin:provisions_tariff_simple_history", args=[tariff.pk, version.pk])
+    assert client.get(url).status_code == 200
+    response = client.post(
+        url,
+        {
+            "kind": TariffKind.WMO_MIDDLE,
+            "percentage": "50",
+            "valid_from": "2024-01-01",
+            "source": "Beheer",
+        },
+    )
+    assert response.status_code == 403
+    tariff.refresh_from_db()
+    assert (tariff.amount_eur, tariff.percentage) == (Decimal("46.15"), None)
 
 
 def test_a_provider_without_the_tariffs_permission_may_not_read_them(client, municipality):

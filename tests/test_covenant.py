@@ -3,16 +3,27 @@ managers and downloaded (logged) by staff, and proposals left unanswered past th
 response time standing out for the consultant and on the partner's page."""
 
 import io
+import tracemalloc
 import zipfile
+from contextlib import suppress
 from datetime import date, timedelta
 
 import pytest
 from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.db import transaction
 from django.urls import reverse
 
 from clients.models import AccessLog
-from partners.models import Agreement, Contact, OrganisationKind, ProcessDocument, ProcessStep
+from partners.models import (
+    Agreement,
+    Contact,
+    OrganisationKind,
+    ProcessDocument,
+    ProcessStep,
+    document_kind,
+    validate_document,
+)
 from trajectories.models import Placement
 
 from . import factories
@@ -324,7 +335,7 @@ def test_a_wrong_file_is_refused_beside_the_field_and_the_title_kept(
     assert not any(private_files.rglob("*.*"))
 
 
-def test_a_file_over_ten_megabytes_is_refused(client, as_user, agreement):
+def test_a_file_over_ten_megabytes_is_refused(client, as_user, agreement, private_files):
     as_user("manager")
     response = upload(client, agreement, "groot.pdf", PDF + b"0" * (11 * 1024 * 1024))
     page = response.content.decode().replace("\xa0", " ")
@@ -332,6 +343,43 @@ def test_a_file_over_ten_megabytes_is_refused(client, as_user, agreement):
     error = page.split('id="id_file_error"')[1].split("</div>")[0]
     assert "Dit bestand is 11,0 MB; een document mag hoogstens 10,0 MB zijn." in error
     assert not ProcessDocument.objects.exists()
+    assert not any(private_files.rglob("*.*"))
+
+
+class UnreadableFile(SimpleUploadedFile):
+    def read(self, *args):
+        raise AssertionError("the file was read")
+
+    seek = read
+
+
+def test_a_file_over_ten_megabytes_is_refused_before_it_is_read():
+    too_large = UnreadableFile("groot.odt", b"")
+    too_large.size = 11 * 1024 * 1024
+    with pytest.raises(ValidationError) as refused:
+        validate_document(too_large)
+    assert refused.value.code == "too_large"
+
+
+def test_an_opendocument_is_recognised_without_unpacking_its_whole_mimetype():
+    """A zip can unpack to far more than it holds: of the member naming the type only as much
+    is read as the type's name takes."""
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
+        with archive.open("mimetype", "w") as member:
+            member.write(b"application/vnd.oasis.opendocument.text")
+            for _ in range(64):
+                member.write(b" " * 1024 * 1024)
+        archive.writestr("content.xml", "<office:document-content/>")
+    assert len(buffer.getvalue()) < 1024 * 1024
+    tracemalloc.start()
+    try:
+        kind = document_kind(SimpleUploadedFile("proces.odt", buffer.getvalue()))
+        peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+    assert kind == ".odt"
+    assert peak < 1024 * 1024
 
 
 @pytest.mark.parametrize(
@@ -394,6 +442,43 @@ def test_a_document_whose_file_is_gone_is_not_found(client, as_user, document, p
     (private_files / document.file.name).unlink()
     as_user("consultant")
     assert client.get(document.get_absolute_url()).status_code == 404
+
+
+# Deleting them
+
+DELETIONS = {
+    "the document": lambda document: document.delete(),
+    "a queryset": lambda document: ProcessDocument.objects.filter(pk=document.pk).delete(),
+    "its agreement": lambda document: document.agreement.delete(),
+    "its organisation": lambda document: document.agreement.organisation.delete(),
+}
+
+
+@pytest.mark.parametrize("deletion", DELETIONS.values(), ids=DELETIONS.keys())
+def test_deleting_a_document_or_what_it_belongs_to_removes_its_file(
+    document, private_files, django_capture_on_commit_callbacks, deletion
+):
+    stored = private_files / document.file.name
+    assert stored.exists()
+    with django_capture_on_commit_callbacks(execute=True):
+        deletion(document)
+    assert not ProcessDocument.objects.exists()
+    assert not stored.exists()
+
+
+def test_a_deletion_rolled_back_keeps_the_file(
+    document, private_files, django_capture_on_commit_callbacks
+):
+    stored, pk = private_files / document.file.name, document.pk
+    with (
+        django_capture_on_commit_callbacks(execute=True),
+        suppress(RuntimeError),
+        transaction.atomic(),
+    ):
+        document.delete()
+        raise RuntimeError("something after it failed")
+    assert ProcessDocument.objects.filter(pk=pk).exists()
+    assert stored.exists()
 
 
 # Proposals waiting longer than agreed
@@ -524,12 +609,19 @@ def test_others_see_how_many_proposals_wait_but_not_who(
 
 
 def test_a_consultant_sees_no_overdue_resident_of_another_municipality(
-    client, as_user, client_elsewhere, cab, agreement, reinaerde
+    client, as_user, client_record, client_elsewhere, cab, agreement, reinaerde
 ):
+    own = propose(client_record, cab, days_ago=9)
     propose(client_elsewhere, cab, days_ago=9)
     as_user("consultant")
-    page = client.get(reverse("trajectories:partner_overdue", args=[reinaerde.pk])).content
-    assert b"Elders" not in page
+    response = client.get(reverse("trajectories:partner_overdue", args=[reinaerde.pk]))
+    assert response.status_code == 200
+    assert response.context["overdue_count"] == 2
+    assert response.context["overdue"] == [(own, client_record)]
+    page = response.content.decode()
+    assert "2 voorstellen wachten langer dan de afgesproken reactietermijn." in page
+    assert client_record.sort_name in page
+    assert "Elders" not in page
 
 
 def test_a_partner_without_overdue_proposals_says_so(client, as_user, reinaerde, agreement):

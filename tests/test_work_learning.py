@@ -207,7 +207,11 @@ def test_the_progress_is_not_shown_to_a_team_without_the_placements_shared(
     factories.make_share(client_record, social_team, parts=("summary",))
     StepReached.objects.create(client=client_record, step=step(horeca, 1), reached_on=date.today())
     client.force_login(social_team_member)
-    assert "Werk-leerlijnen" not in client.get(client_record.get_absolute_url()).text
+    response = client.get(client_record.get_absolute_url())
+    assert response.status_code == 200
+    assert client_record.last_name in response.text  # the summary it shares
+    assert "Werk-leerlijnen" not in response.text
+    assert "stappen behaald" not in response.text
 
 
 def test_the_case_page_reads_the_progress_in_a_fixed_number_of_queries(
