@@ -1,12 +1,49 @@
 from django.contrib import admin
+from django.contrib.admin.utils import unquote
+from django.core.exceptions import PermissionDenied
+from django.http import Http404
 from simple_history.admin import SimpleHistoryAdmin
 
 from .bsn import full_bsn, mask_bsn
 from .models import AccessLog, Client, Share
 
 
+class ResidentHistoryAdmin(SimpleHistoryAdmin):
+    """The change history of a resident's records, under the rule of the change page:
+    django-simple-history's history views ask neither get_queryset nor (for a version posted
+    back) the permission to change. Only what the user may see, logged; restored only by
+    whoever may change it. `client_lookup` leads from the object to its resident."""
+
+    client_lookup = "client"
+
+    def visible(self, request, object_id):
+        found = self.get_queryset(request).filter(pk=unquote(object_id))
+        client_id = found.values_list(self.client_lookup, flat=True).first()
+        if client_id is None:
+            raise Http404
+        if request.method == "GET":
+            AccessLog.objects.record(
+                request.user,
+                AccessLog.Action.VIEW_HISTORY,
+                clients=[Client(pk=client_id)],
+                detail=f"{self.model._meta.verbose_name} {object_id}",
+            )
+        return found.get()
+
+    def history_view(self, request, object_id, extra_context=None):
+        self.visible(request, object_id)
+        return super().history_view(request, object_id, extra_context)
+
+    def history_form_view(self, request, object_id, version_id, extra_context=None):
+        shown = self.visible(request, object_id)
+        if request.method == "POST" and not self.has_change_permission(request, shown):
+            raise PermissionDenied
+        return super().history_form_view(request, object_id, version_id, extra_context)
+
+
 @admin.register(Client)
-class ClientAdmin(SimpleHistoryAdmin):
+class ClientAdmin(ResidentHistoryAdmin):
+    client_lookup = "pk"
     list_display = ["last_name", "first_name", "date_of_birth", "municipality", "consultant"]
     list_filter = ["municipality"]
     list_select_related = ["municipality", "consultant"]
@@ -46,7 +83,7 @@ class ClientAdmin(SimpleHistoryAdmin):
 
 
 @admin.register(Share)
-class ShareAdmin(SimpleHistoryAdmin):
+class ShareAdmin(ResidentHistoryAdmin):
     list_display = ["client", "organisation", "basis", "valid_until", "withdrawn_at"]
     list_filter = ["basis", "organisation"]
     list_select_related = ["client", "organisation"]

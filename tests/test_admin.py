@@ -8,6 +8,7 @@ from django.contrib.auth.models import Group
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
+from clients.models import AccessLog
 from partners.models import Agreement, OrganisationKind, ProcessDocument, Role
 
 from . import factories
@@ -242,3 +243,48 @@ def test_the_history_of_a_user_keeps_no_password_and_no_logins(client, consultan
     consultant.refresh_from_db()
     assert consultant.last_login is not None
     assert consultant.history.count() == before
+
+
+@pytest.mark.parametrize("view", ["history", "version"])
+def test_the_history_of_a_resident_the_user_may_not_see_is_not_found(
+    client, werkbedrijf, client_elsewhere, view
+):
+    """django-simple-history's own views would show it: the admin keeps the app's rule."""
+    client_elsewhere.phone = "0348-999999"
+    client_elsewhere.save()
+    staff = factories.make_user("consultant", werkbedrijf, is_staff=True)
+    client.force_login(staff)
+    version = client_elsewhere.history.latest().history_id
+    url = (
+        reverse("admin:clients_client_history", args=[client_elsewhere.pk])
+        if view == "history"
+        else reverse("admin:clients_client_simple_history", args=[client_elsewhere.pk, version])
+    )
+    response = client.get(url)
+    assert response.status_code == 404
+    assert "0348-999999" not in response.text
+
+
+def test_the_history_of_a_visible_resident_is_shown_and_logged(client, werkbedrijf, client_record):
+    staff = factories.make_user("consultant", werkbedrijf, is_staff=True)
+    client.force_login(staff)
+    response = client.get(reverse("admin:clients_client_history", args=[client_record.pk]))
+    assert response.status_code == 200
+    logged = AccessLog.objects.filter(user=staff, action=AccessLog.Action.VIEW_HISTORY)
+    assert list(logged.values_list("client", flat=True)) == [client_record.pk]
+
+
+def test_an_anonymised_resident_is_not_restored_from_an_earlier_version(
+    client, administrator, client_record
+):
+    version = client_record.history.latest().history_id
+    client_record.last_name = "Geanonimiseerd"
+    client_record.closed_on, client_record.closed_reason = date(2026, 10, 1), "paid_work"
+    client_record.anonymised_on = date(2026, 11, 1)
+    client_record.save()
+    client.force_login(administrator)
+    url = reverse("admin:clients_client_simple_history", args=[client_record.pk, version])
+    response = client.post(url, {"last_name": "Dijk", "_change_history": "1"})
+    assert response.status_code == 403
+    client_record.refresh_from_db()
+    assert client_record.last_name == "Geanonimiseerd"

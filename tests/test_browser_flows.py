@@ -87,7 +87,7 @@ def test_the_flow_pages_have_no_serious_accessibility_violations(
         reverse("trajectories:flows") + query,
         reverse("trajectories:flow_residents") + query + "&van=in",
     ]:
-        page.goto(live_server.url + url)
+        assert page.goto(live_server.url + url).status == 200
         if violations := serious_violations(page):
             found[url] = violations
         # Nothing wider than the screen but the tables, which scroll in their own box.

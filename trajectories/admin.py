@@ -2,7 +2,7 @@ from django.contrib import admin
 from django.db import transaction
 from simple_history.admin import SimpleHistoryAdmin
 
-from clients.admin import ClientAdmin
+from clients.admin import ClientAdmin, ResidentHistoryAdmin
 from clients.models import AccessLog, Client
 from provisions.admin import ProvisionAdmin
 from provisions.models import Provision
@@ -59,7 +59,7 @@ class BlockerAdmin(SimpleHistoryAdmin):
     list_filter = ["is_active"]
 
 
-class ClientRecordAdmin(SimpleHistoryAdmin):
+class ClientRecordAdmin(ResidentHistoryAdmin):
     """Admin for a record of the cycle: only records of residents the user may see."""
 
     client_lookup = "client"

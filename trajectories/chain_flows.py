@@ -153,8 +153,9 @@ def placements_behind(start, end, source=None, target=None, blocker=None):
     """The placements behind a figure of the period, as a queryset: for a move into a step
     the placement started (from `source`: CAME_IN or a step's pk), for a move out of the chain
     the placement ended (`target` a LEFT end), for a step's inflow (`target` only) every start
-    in it, for its outflow (`source` only) every placement left, for a blocker the placements
-    moved into past it. Narrowed by the caller to the residents the user may see."""
+    in it, for all who came in (CAME_IN only) every start without a transition, for a step's
+    outflow (`source` only) every placement left, for a blocker the placements moved into past
+    it. Narrowed by the caller to the residents the user may see."""
     period = (start.replace(day=1), end)
     started = Placement.objects.filter(start_on__range=period)
     if blocker is not None:
@@ -166,10 +167,11 @@ def placements_behind(start, end, source=None, target=None, blocker=None):
         paid = Q(end_reason=Placement.EndReason.PAID_WORK)
         left = left_chain.filter(paid if target == "paid" else ~paid)
         return left.filter(provision__chain_step=source) if source is not None else left
+    if source == CAME_IN:
+        came_in = started.filter(transition_in__isnull=True)
+        return came_in.filter(provision__chain_step=target) if target is not None else came_in
     if target is not None:
         moved_in = started.filter(provision__chain_step=target)
-        if source == CAME_IN:
-            return moved_in.filter(transition_in__isnull=True)
         if source is not None:
             return moved_in.filter(transition_in__from_placement__provision__chain_step=source)
         return moved_in
