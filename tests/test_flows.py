@@ -199,7 +199,7 @@ FIGURES = [
     ({"naar": "step2"}, {"Anna", "Bram", "Cees"}),
     ({"van": "step2"}, {"Anna", "Bram", "Cees"}),
     ({"knelpunt": "first"}, {"Anna", "Cees"}),
-    ({"van": "in"}, {"Anna", "Bram", "Cees"}),
+    ({"van": "in"}, {"Anna", "Bram", "Cees", "Dewi"}),
 ]
 
 

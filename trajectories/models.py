@@ -1047,8 +1047,9 @@ class Placement(CaseRecord):
         transition.full_clean()
         transition.save()
         transition.blockers.set(blockers)
-        # Counted as one move with its blockers, now the transition links the two.
-        self.refresh_case()
+        # Counted as one move with its blockers, now the transition links the two (the
+        # provisions' counts were kept by the saves above).
+        Case.objects.refresh(self.client_id)
         return transition
 
     @property
