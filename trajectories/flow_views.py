@@ -42,7 +42,8 @@ def flow_residents(request):
             "trajectories/flows.html",
             {"filters": filters, "flows": None},
         )
-    source, target, blocker = figure_of(request.GET)
+    steps = dict(ChainStep.objects.values_list("pk", "name"))
+    source, target, blocker = figure_of(request.GET, steps)
     data = filters.cleaned_data
     placements = placements_behind(data["start"], data["end"], source, target, blocker).filter(
         client__in=Client.objects.visible_to(request.user)
@@ -68,14 +69,14 @@ def flow_residents(request):
             "filters": filters,
             "page_obj": page,
             "placements": rows,
-            "figure": describe(source, target, blocker),
+            "figure": describe(source, target, blocker, steps),
         },
     )
 
 
-def figure_of(query):
-    """(source, target, blocker) from the query string; 404 for anything unknown."""
-    steps = set(ChainStep.objects.values_list("pk", flat=True))
+def figure_of(query, steps):
+    """(source, target, blocker) from the query string, `steps` the chain steps as {pk:
+    name}; 404 for anything unknown."""
     source, target, blocker = query.get("van"), query.get("naar"), query.get("knelpunt")
 
     def step_or(value, *names):
@@ -95,10 +96,9 @@ def figure_of(query):
     return source, target, None
 
 
-def describe(source, target, blocker):
+def describe(source, target, blocker, steps):
     """(from, to, blocker) as names for the heading: None where the figure does not say."""
-    names = dict(ChainStep.objects.values_list("pk", "name"))
+    names = {**steps, **END_LABELS}
     if blocker is not None:
         return None, None, Blocker.objects.get(pk=blocker).name
-    names.update(END_LABELS)
     return names.get(source), names.get(target), None
