@@ -16,6 +16,13 @@ from . import factories
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 
 
+@pytest.fixture(autouse=True)
+def quick_passwords(settings):
+    """Every test makes its users and many log in: production's hasher (deliberately slow, see
+    test_settings) would cost the suite more time than all its queries."""
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
 @pytest.fixture
 def municipality(db):
     return factories.make_municipality("Woerden", "GM0632")

@@ -63,12 +63,6 @@ fuzz = settings(
 plain_and_htmx = pytest.mark.parametrize("htmx", [False, True], ids=["plain", "htmx"])
 
 
-@pytest.fixture(autouse=True)
-def quick_passwords(settings):
-    """Every test makes its users; a slow hasher would cost more than the examples."""
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
-
 # Values
 
 

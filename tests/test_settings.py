@@ -29,6 +29,22 @@ def test_the_deploy_check_is_clean_with_production_settings():
     assert "no issues" in result.stdout
 
 
+def test_production_hashes_passwords_with_a_slow_hasher():
+    # The tests swap in a quick one (conftest.quick_passwords); the settings themselves do not.
+    result = manage(
+        "shell",
+        "-c",
+        "from django.conf import settings; print(settings.PASSWORD_HASHERS[0])",
+        env=PRODUCTION_ENV,
+    )
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip().rsplit(".", 1)[-1] in {
+        "PBKDF2PasswordHasher",
+        "Argon2PasswordHasher",
+        "ScryptPasswordHasher",
+    }
+
+
 def test_production_refuses_to_start_without_a_secret_key():
     env = {key: value for key, value in PRODUCTION_ENV.items() if key != "SECRET_KEY"}
     result = manage("check", env=env)
