@@ -26,6 +26,9 @@ SIZES = [1_000, 100_000]
 BASE_URL = os.environ.get("BENCH_DATABASE_URL", "postgres://postgres@127.0.0.1:5432/fermwerk_bench")
 SEARCH_TERM = "molenaar"  # one of the demo last names: about one resident in thirty
 REPEATS = 30
+# The requests of each page are spread over rounds, the sizes taking turns, so that whatever
+# else the machine does weighs on every size alike.
+ROUNDS = 3
 TARGET_RATIO = 1.5
 EXPORT_SUMMARIES = 1_000
 SUMMARY_EVENTS = 200
@@ -53,12 +56,14 @@ def main():
     if args.measure_summary:
         print(json.dumps(measure_summary()))
         return
-    results = {}
     for size in SIZES:
-        url = f"{BASE_URL}_{size}"
-        prepare(url, size, fresh=args.fresh)
-        output = run_child(url, "bench/run.py", "--measure")
-        results[size] = json.loads(output.strip().splitlines()[-1])
+        prepare(f"{BASE_URL}_{size}", size, fresh=args.fresh)
+    rounds = {size: [] for size in SIZES}
+    for _round in range(ROUNDS):
+        for size in SIZES:
+            output = run_child(f"{BASE_URL}_{size}", "bench/run.py", "--measure")
+            rounds[size].append(json.loads(output.strip().splitlines()[-1]))
+    results = {size: combine(rounds[size]) for size in SIZES}
     if args.pages_only:
         write(render(results), "-pages")
         return
@@ -77,6 +82,16 @@ def main():
     output = run_child(f"{BASE_URL}_{SIZES[0]}", "bench/run.py", "--measure-summary", **production)
     summary = json.loads(output.strip().splitlines()[-1])
     write(render(results) + render_summary(summary) + render_export(export))
+
+
+def combine(rounds):
+    """One result per page from the rounds: the median of all their requests."""
+    results = dict(rounds[0])
+    for page, first in rounds[0].items():
+        if isinstance(first, dict):
+            times = [ms for measured in rounds for ms in measured[page]["times"]]
+            results[page] = {"ms": statistics.median(times), "queries": first["queries"]}
+    return results
 
 
 def write(table, suffix=""):
@@ -211,16 +226,16 @@ def measure():
     }
     results = {}
     for page, (browser, url) in pages.items():
-        for _ in range(5):  # warm up caches and connections
+        for _ in range(2):  # warm up caches and connections
             assert browser.get(url).status_code == 200
         times = []
-        for _ in range(REPEATS):
+        for _ in range(REPEATS // ROUNDS):
             started = time.perf_counter()
             browser.get(url)
-            times.append(time.perf_counter() - started)
+            times.append((time.perf_counter() - started) * 1000)
         with CaptureQueriesContext(connection) as queries:
             browser.get(url)
-        results[page] = {"ms": statistics.median(times) * 1000, "queries": len(queries)}
+        results[page] = {"times": times, "queries": len(queries)}
     with connection.cursor() as cursor:
         sql, params = Client.objects.search(SEARCH_TERM).query.sql_with_params()
         cursor.execute("EXPLAIN " + sql, params)
@@ -422,7 +437,8 @@ def render(results):
     lines = [
         f"# Benchmark {date.today().isoformat()}",
         "",
-        f"Median server time of {REPEATS} requests through the full middleware stack (Django test "
+        f"Median server time of {REPEATS} requests (in {ROUNDS} rounds, the sizes taking turns) "
+        "through the full middleware stack (Django test "
         "client; lists and case page as the demo manager, who sees every resident; caseload and "
         "timeline as the demo consultant, who holds a fifth of them), PostgreSQL on the same "
         "machine, DEBUG on.",
