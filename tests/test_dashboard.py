@@ -3,6 +3,7 @@ the filters and their errors, the CSV, the PDF and who may see any of it."""
 
 import csv
 import io
+import re
 import subprocess
 from datetime import date
 
@@ -142,6 +143,12 @@ def test_the_page_shows_each_chart_beside_its_table_and_a_csv_link_that_keeps_th
         )
     assert page.count("<svg") == len(Dashboard.KEYS)
     assert "Periode: 1 januari 2026 tot en met 31 maart 2026." in page
+    # Kept in the same transaction as every change, the counts are as fresh as the page.
+    assert re.search(
+        r"De cijfers worden bij elke wijziging van een dossier bijgewerkt: dit zijn die van "
+        r"\d{1,2} [a-z]+ \d{4}, \d\d:\d\d\.",
+        page,
+    )
     # What was typed into the records is text in the chart and the table, never markup.
     assert "<b>De Linde</b>" not in page
     assert "Buurtkamer &lt;b&gt;De Linde&lt;/b&gt;" in page

@@ -182,6 +182,7 @@ def test_the_page_shows_the_figures_and_links_each_to_its_residents(
     assert response.status_code == 200
     text = response.text
     assert "<svg" in text and "Stromen in de keten" in text
+    assert "De cijfers worden bij elke wijziging van een dossier bijgewerkt" in text
     query = f"start=2026-01-01&end=2026-11-30&municipality={municipality.pk}"
     into_day = f"{RESIDENTS}?{query}&van=in&naar={steps[2].pk}".replace("&", "&amp;")
     assert f'href="{into_day}">3</a>' in text
