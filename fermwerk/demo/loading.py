@@ -206,6 +206,9 @@ def indexes_set_aside(models):
             [tables],
         )
         keys = cursor.fetchall()
+    # A table with foreign-key checks still pending in the transaction cannot be altered.
+    connection.check_constraints()
+    with connection.cursor() as cursor:
         for table, name, _ in keys:
             cursor.execute(f"ALTER TABLE {quote(table)} DROP CONSTRAINT {quote(name)}")
         for name, _ in indexes:
