@@ -19,6 +19,7 @@ from django.utils import timezone
 from clients.bsn import passes_eleven_test
 from clients.models import AccessLog, Client, Part, Share
 from partners.models import OrganisationKind, User
+from provisions.models import WorkLearningStep
 from trajectories.models import (
     Action,
     Assessment,
@@ -36,10 +37,13 @@ from trajectories.models import (
     PlanOfAction,
     Reevaluation,
     ScoreLevel,
+    StepReached,
     Transition,
     add_months,
+    recount_cases,
 )
 
+from .lines import STEP_INTERVAL
 from .loading import Rows, analyze, indexes_set_aside
 from .sharing import KINDS
 
@@ -49,9 +53,10 @@ BATCH_SIZE = 5000
 # From this many new residents, and at least as many as there are already, the indexes of the
 # tables filled are built after the load rather than kept up during it.
 LARGE_LOAD = 10_000
-# Cases whose state one rebuild derives: each rebuild adds its differences to the counts key
-# by key, so fewer, larger rebuilds are faster.
+# Cases whose state one rebuild derives.
 REBUILD_CHUNK = 100_000
+# From this many new cases the counts are counted anew rather than by differences.
+RECOUNT_FROM = 1000
 
 
 FIRST_NAMES = [
@@ -261,6 +266,7 @@ LOADED = [
     Reevaluation,
     Transition,
     Transition.blockers.through,
+    StepReached,
     CaseNote,
     Share,
     AccessLog,
@@ -316,13 +322,17 @@ def add_residents(total, seed, municipalities, consultants, provisions, log):
 
 def derive_state(client_pks, provisions):
     """Derive the new residents' cases (written with their defaults) as every step of the
-    cycle does, in chunks, and the provisions' counts; then whoever heads a waiting list,
-    as the new placements took places."""
+    cycle does, in chunks, and the provisions' counts; then whoever heads a waiting list, as
+    the new placements took places. The counts of the cases are counted anew at the end: for
+    many cases that is far quicker than adding each rebuild's differences."""
     provision_pks = [provision.pk for provision in provisions]
     Placement.objects.recount(*provision_pks)
+    keep_counts = len(client_pks) < RECOUNT_FROM
     for start in range(0, len(client_pks), REBUILD_CHUNK):
         chunk = client_pks[start : start + REBUILD_CHUNK]
-        Case.objects.filter(pk__gte=chunk[0], pk__lte=chunk[-1]).rebuild()
+        Case.objects.filter(pk__gte=chunk[0], pk__lte=chunk[-1]).rebuild(keep_counts)
+    if not keep_counts:
+        recount_cases()
     for pk in provision_pks:
         Case.objects.refresh_line(pk)
 
@@ -365,12 +375,16 @@ class Region:
         self.municipalities = municipalities
         self.consultants = [Staff(user) for user in consultants]
         self.provisions = provisions
+        self.lines = {p.pk: p.work_learning_line_id for p in provisions}
         self.occupancy = {p.pk: p.placements.taking_a_place().count() for p in provisions}
         self.rungs = dict(LadderRung.objects.values_list("number", "pk"))
         self.levels = dict(ScoreLevel.objects.values_list("value", "pk"))
         self.categories = dict(Category.objects.values_list("number", "pk"))
         self.domains = list(LifeDomain.objects.values_list("pk", flat=True))
         self.blockers = list(Blocker.objects.values_list("pk", flat=True))
+        self.steps = {}
+        for line, step in WorkLearningStep.objects.order_by("position").values_list("line", "pk"):
+            self.steps.setdefault(line, []).append(step)
         self.social_teams = {}
         for user in User.objects.filter(
             memberships__organisation__kind=OrganisationKind.SOCIAL_TEAM
@@ -600,6 +614,10 @@ def add_placements(rows, rnd, index, client, consultant, started, current, regio
         start_on=start_on,
         created_by_id=by,
     )
+    reached = set()
+    if earlier:
+        add_steps_reached(rows, rnd, index, pk, earlier, reached, region)
+    add_steps_reached(rows, rnd, index, pk, placement, reached, region)
     if earlier:
         transition = rows.add(
             Transition,
@@ -685,11 +703,30 @@ def add_placements(rows, rnd, index, client, consultant, started, current, regio
     return left_on, PAID_WORK
 
 
+def add_steps_reached(rows, rnd, index, client_pk, placement, reached, region):
+    """A resident placed in a provision of a work-learning line reaches one to three of its
+    steps, one every STEP_INTERVAL from the start; `reached` holds the steps reached already."""
+    line = region.lines.get(placement["provision_id"])
+    for number, step in enumerate(region.steps.get(line, [])[: 1 + index % 3]):
+        reached_on = placement["start_on"] + number * STEP_INTERVAL
+        if reached_on > region.today:
+            break
+        if step not in reached:
+            reached.add(step)
+            rows.add(
+                StepReached,
+                region.moment(reached_on, rnd),
+                client_id=client_pk,
+                step_id=step,
+                reached_on=reached_on,
+            )
+
+
 def add_contacts(rows, rnd, client, consultant, started, until, region):
     """The file around the cycle: contacts and notes, a share with the social team for some,
     and who opened the case when, over the past year."""
     pk = client["id"]
-    for _ in range(rnd.randint(1, 3) if client.get("closed_on") is None else 1):
+    for _ in range(rnd.randint(1, 4) if client.get("closed_on") is None else 1):
         happened_on = region.random_day(rnd, started, until)
         rows.add(
             CaseNote,
