@@ -50,9 +50,9 @@ class Rows:
                     )
                 table.rows = []
 
-    def count(self, model):
-        """How many rows of `model` this load numbered so far."""
-        return self.tables[model].added
+    def next_pk(self, model):
+        """The primary key the next row of `model` will have."""
+        return self.tables[model].next_pk
 
     def models(self):
         """The models written, their historical ones included."""
@@ -81,14 +81,12 @@ class Table:
         self.next_pk = first_free_pk(model) if self.numbered else None
         self.history = History(model.history.model, self) if hasattr(model, "history") else None
         self.rows = []
-        self.added = 0
 
     def add(self, at, values):
         if self.numbered:
             values[self.numbered] = self.next_pk
             self.next_pk += 1
         self.rows.append((at, values))
-        self.added += 1
         return values
 
     def tuples(self):

@@ -299,7 +299,7 @@ def add_residents(total, seed, municipalities, consultants, provisions, log):
     clock = Clock(log)
     with transaction.atomic():
         rows = Rows(*LOADED)
-        first_pk = rows.tables[Client].next_pk
+        first_pk = rows.next_pk(Client)
         large = new >= LARGE_LOAD and new >= existing
         with indexes_set_aside(rows.models()) if large else nullcontext():
             clock.lap("indexes set aside" if large else "prepared")
