@@ -1,12 +1,16 @@
-from datetime import date
+import hashlib
+from datetime import date, timedelta
 from io import StringIO
 
 import pytest
 from django.core.management import call_command
+from django.db import connection, transaction
 from django.db.models import Q
+from django.utils import timezone
 
 from clients.bsn import passes_eleven_test
-from clients.models import Client
+from clients.models import AccessLog, Client, LawfulBasis, Share
+from fermwerk.demo import residents
 from partners.models import Municipality, Organisation, Role, User
 from provisions.models import ChainStep, Provision
 from trajectories.models import (
@@ -18,6 +22,7 @@ from trajectories.models import (
     Transition,
     stage_counts,
 )
+from trajectories.timeline import EventKind, case_timeline
 
 SMALL = 60
 
@@ -161,3 +166,116 @@ def test_the_demo_records_keep_the_rules_of_the_cycle(seeded):
     for model in (Intake, Diagnosis, Placement, Reevaluation, Action, CaseNote):
         for record in model.objects.all():
             record.full_clean()
+
+
+def stored_counts():
+    return stored_state(), list(
+        Provision.objects.order_by("pk").values_list("median_waiting_since", flat=True)
+    )
+
+
+def test_the_demo_state_equals_what_a_rebuild_derives_after_a_top_up(seeded):
+    call_command("seed_demo", residents=SMALL + 25, stdout=StringIO())
+    before = stored_counts()
+    call_command("rebuild_cases", stdout=StringIO())
+    assert stored_counts() == before
+
+
+def region_digest():
+    """The residents and placements as the seed made them, without numbers or moments."""
+    residents = Client.objects.order_by("bsn").values_list(
+        "bsn",
+        "first_name",
+        "name_prefix",
+        "last_name",
+        "date_of_birth",
+        "municipality__name",
+        "consultant__username",
+        "closed_on",
+        "closed_reason",
+    )
+    placements = Placement.objects.order_by("client__bsn", "proposed_on", "status").values_list(
+        "client__bsn",
+        "provision__name",
+        "status",
+        "proposed_on",
+        "accepted_on",
+        "start_on",
+        "end_on",
+        "end_reason",
+        "reevaluation_due_on",
+    )
+    return hashlib.sha256(repr((list(residents), list(placements))).encode()).hexdigest()
+
+
+def seeded_digest(seed):
+    with transaction.atomic():
+        call_command("seed_demo", residents=SMALL, seed=seed, stdout=StringIO())
+        digest = region_digest()
+        transaction.set_rollback(True)
+    return digest
+
+
+def test_the_same_seed_gives_the_same_region_and_another_seed_another(db):
+    first = seeded_digest(7)
+    assert seeded_digest(7) == first
+    assert seeded_digest(8) != first
+
+
+LARGER = 600
+
+
+@pytest.fixture
+def larger_region(db):
+    call_command("seed_demo", residents=LARGER, stdout=StringIO())
+
+
+def test_about_one_in_twenty_residents_shares_their_case_with_the_social_team(larger_region):
+    # Beside the demo's own shares with the first residents of each social team.
+    generated = Share.objects.exclude(client__in=Client.objects.order_by("pk")[:SMALL])
+    shared = generated.values("client").distinct().count()
+    assert LARGER * 0.02 < shared < LARGER * 0.1
+    assert set(generated.values_list("basis", flat=True)) == set(LawfulBasis.values)
+    assert generated.filter(valid_until__lt=date.today()).exists()
+    assert generated.filter(withdrawn_at__isnull=False).exists()
+    assert generated.active().exists()
+
+
+def test_residents_were_opened_by_their_consultant_and_social_team_in_the_past_year(
+    larger_region,
+):
+    logged = AccessLog.objects.filter(client__isnull=False)
+    assert 2 * LARGER < logged.count() < 4 * LARGER
+    assert logged.values("client").distinct().count() == LARGER
+    assert set(logged.values_list("role", flat=True)) == {Role.CONSULTANT, Role.SOCIAL_TEAM}
+    assert not logged.filter(at__lt=timezone.now() - timedelta(days=366)).exists()
+    assert not logged.filter(at__gt=timezone.now()).exists()
+
+
+def test_a_demo_resident_has_about_ten_timeline_events(larger_region):
+    # Every twentieth resident stands at the same stage of the cycle: 40 cover each twice.
+    residents = Client.objects.order_by("pk")[SMALL : SMALL + 40]
+    events = [len(case_timeline(resident, EventKind.values)) for resident in residents]
+    assert 8 <= sum(events) / len(events) <= 12
+
+
+def index_definitions():
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT indexdef FROM pg_indexes WHERE schemaname = current_schema() "
+            "UNION ALL SELECT pg_get_constraintdef(oid) FROM pg_constraint WHERE contype = 'f'"
+        )
+        return sorted(row[0] for row in cursor.fetchall())
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="sets indexes aside on PostgreSQL")
+def test_a_large_load_builds_its_indexes_again_and_counts_the_cases_anew(db, monkeypatch):
+    monkeypatch.setattr(residents, "LARGE_LOAD", 10)
+    monkeypatch.setattr(residents, "RECOUNT_FROM", 10)
+    before = index_definitions()
+    call_command("seed_demo", residents=SMALL, stdout=StringIO())
+    assert index_definitions() == before
+    assert Client.objects.count() == SMALL
+    stored = stored_counts()
+    call_command("rebuild_cases", stdout=StringIO())
+    assert stored_counts() == stored

@@ -3,6 +3,7 @@ memo with their provisions, and the demo users. Everything is created with get_o
 the demo can be loaded again and again."""
 
 from decimal import Decimal
+from math import ceil
 
 from django.contrib.auth.models import Group
 
@@ -482,6 +483,22 @@ def ensure_provisions(organisations, municipalities):
         )
         provisions.append(provision)
     return provisions
+
+
+# The provisions' capacities below fit a region of about this many residents. A larger demo
+# region gets proportionally more places, so that most residents at the placement stages have
+# one and the waiting lists stay lists rather than the whole region.
+RESIDENTS_FITTED = 700
+
+
+def ensure_capacities(provisions, residents):
+    """Grow the provisions' capacities in step with a region of `residents`; never shrink."""
+    for provision, (*_, capacity, _cost, _source, _development, _line) in zip(
+        provisions, PROVISIONS, strict=True
+    ):
+        places = max(capacity, ceil(capacity * residents / RESIDENTS_FITTED))
+        if places > provision.capacity_places:
+            provision.set_capacity(places)
 
 
 def ensure_users(organisations):

@@ -56,7 +56,6 @@ KINDS = [
 
 def ensure_social_teams(organisations):
     """The members of the social teams; the first is the demo's `socialteam` user."""
-    consultant = User.objects.filter(username="consultant").first()
     group = Group.objects.get(name=Role.SOCIAL_TEAM)
     for username, first, last, team in MEMBERS:
         user, created = User.objects.get_or_create(
@@ -69,8 +68,14 @@ def ensure_social_teams(organisations):
             Membership.objects.create(
                 user=user, organisation=organisations[team], job_title="Medewerker sociaal team"
             )
-    if Share.objects.exists():
+
+
+def share_first_residents(organisations):
+    """Each social team's first residents shared with it, one share run out and one
+    withdrawn, and a referral: what the demo's `socialteam` user finds first. Once."""
+    if Referral.objects.exists():
         return
+    consultant = User.objects.filter(username="consultant").first()
     today = date.today()
     teams = [o for o in organisations.values() if o.kind == OrganisationKind.SOCIAL_TEAM]
     for team in teams:

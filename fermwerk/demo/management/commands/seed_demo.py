@@ -1,6 +1,7 @@
 from django.core.management.base import BaseCommand
 
-from fermwerk.demo.seed import seed
+from fermwerk.demo.residents import DEFAULT_SEED
+from fermwerk.demo.seed import seed as load
 
 
 class Command(BaseCommand):
@@ -10,7 +11,13 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser):
         parser.add_argument("--residents", type=int, default=200, help="residents in total")
+        parser.add_argument(
+            "--seed",
+            type=int,
+            default=DEFAULT_SEED,
+            help="the same seed and number of residents give the same region",
+        )
 
-    def handle(self, *args, residents, **options):
-        seed(residents=residents, log=self.stdout.write)
+    def handle(self, *args, residents, seed, **options):
+        load(residents=residents, seed=seed, log=self.stdout.write)
         self.stdout.write(self.style.SUCCESS("Demo data ready."))
