@@ -58,6 +58,8 @@ CASE_FIELDS = [
     "next_due_on",
     "proposal_since",
     "place_offerable",
+    "response_due_on",
+    "attention_from",
     "entered_on",
     "left_on",
     "left_for_paid_work",

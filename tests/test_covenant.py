@@ -24,7 +24,7 @@ from partners.models import (
     document_kind,
     validate_document,
 )
-from trajectories.models import Placement
+from trajectories.models import Case, Placement
 
 from . import factories
 
@@ -580,6 +580,38 @@ def test_the_caseload_filter_for_attention_includes_an_overdue_answer(
     as_user("consultant")
     page = client.get(reverse("trajectories:mine"), {"attention": "on"}).content.decode()
     assert "Laat" in page
+
+
+def test_each_case_keeps_the_first_day_its_answer_is_overdue(
+    municipality, consultant, cab, agreement
+):
+    late = propose(factories.make_client(municipality, consultant), cab, days_ago=6)
+    in_time = propose(factories.make_client(municipality, consultant), cab, days_ago=5)
+    cases = {case.client: case for case in Case.objects.all()}
+    assert cases[late.client].response_due_on == TODAY - timedelta(days=1)
+    assert cases[late.client].attention_from == TODAY
+    assert cases[in_time.client].attention_from == TODAY + timedelta(days=1)
+    assert {case.client for case in Case.objects.needing_attention()} == {late.client}
+    assert {case.client for case in Case.objects.needing_attention(TODAY + timedelta(1))} == {
+        late.client,
+        in_time.client,
+    }
+
+
+def test_a_changed_agreement_moves_the_day_the_answer_is_due(
+    municipality, consultant, cab, agreement
+):
+    placement = propose(factories.make_client(municipality, consultant), cab, days_ago=6)
+    assert Case.objects.needing_attention().exists()
+    agreement.response_days = 30
+    agreement.save()
+    case = Case.objects.get(pk=placement.client_id)
+    assert case.response_due_on == placement.proposed_on + timedelta(days=30)
+    assert not Case.objects.needing_attention().exists()
+    agreement.delete()
+    case.refresh_from_db()
+    assert case.response_due_on is None
+    assert not Case.objects.needing_attention().exists()
 
 
 def test_the_partner_page_lists_its_overdue_proposals(

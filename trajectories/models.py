@@ -10,8 +10,10 @@ from django.conf import settings
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.db import models, transaction
 from django.db.models import Count, Exists, F, Max, Min, OuterRef, Q, Subquery, Value, When
-from django.db.models.functions import Coalesce, Least, Length
+from django.db.models.functions import Coalesce, Least, Length, NullIf
 from django.db.models.lookups import LessThanOrEqual
+from django.db.models.signals import post_delete, post_save
+from django.dispatch import receiver
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.formats import date_format
@@ -662,8 +664,8 @@ class PlacementQuerySet(models.QuerySet):
     def with_response_due(self):
         """Annotate response_due_on: the day by which the provider agreed in the covenant to
         answer the proposal, counted from the day it was proposed under the agreement in force
-        then; None without such an agreement. Computed in the query, not stored on the case:
-        an agreement lives in the partners app, which cannot rebuild cases when it changes."""
+        then; None without such an agreement. Each case stores its earliest (see
+        refresh_cases_under_agreement for when an agreement changes)."""
         proposed_on = OuterRef("proposed_on")
         agreed_days = (
             Agreement.objects.filter(organisation=OuterRef("provision__provider"))
@@ -1558,12 +1560,7 @@ class CaseQuerySet(models.QuerySet):
     def needing_attention(self, today=None):
         """Something overdue, a proposal stalled, or a free place to offer."""
         today = today or date.today()
-        return self.filter(
-            Q(next_due_on__lt=today)
-            | Q(proposal_since__lt=stall_limit(today))
-            | Q(place_offerable=True)
-            | Q(pk__in=Placement.objects.response_overdue(today).values("client"))
-        )
+        return self.filter(Q(attention_from__lte=today) | Q(place_offerable=True))
 
     def refresh(self, *client_ids):
         """Open the cases of these residents where needed and store their state anew."""
@@ -1632,6 +1629,13 @@ class CaseQuerySet(models.QuerySet):
             reevaluation_due_on=reevaluation_due,
             action_due_on=action_due,
             proposal_since=Subquery(pending.order_by("proposed_on").values("proposed_on")[:1]),
+            response_due_on=Subquery(
+                placements.filter(status=Placement.Status.PROPOSED)
+                .with_response_due()
+                .filter(response_due_on__isnull=False)
+                .order_by("response_due_on")
+                .values("response_due_on")[:1]
+            ),
             place_offerable=Exists(placements.first_in_line_with_a_free_place()),
             entered_on=Subquery(
                 Intake.objects.filter(client=client).order_by("held_on").values("held_on")[:1]
@@ -1653,6 +1657,7 @@ class CaseQuerySet(models.QuerySet):
                     "action_due_on",
                 ),
             )
+            self.update(attention_from=first_overdue_day())
             if keep_counts:
                 after = self.tallies()
                 CaseCount.objects.add(after[0], before[0])
@@ -1763,6 +1768,30 @@ def stage_counts(tally):
     return list(counts.items())
 
 
+NEVER = date(9999, 12, 31)
+
+
+def first_overdue_day():
+    """The day after the first of: the next step's due date, the last day a proposal may wait
+    for a start, the provider's answer's due date; NULL when none is set. An SQL expression
+    over the case's own row; a date not set stands in as NEVER, because LEAST skips NULLs on
+    PostgreSQL only."""
+    never = Value(NEVER)
+    return NullIf(
+        Least(
+            *(
+                Coalesce(AddDays(field, Value(days)), never)
+                for field, days in [
+                    ("next_due_on", 1),
+                    ("proposal_since", settings.STALLED_PROPOSAL_DAYS + 1),
+                    ("response_due_on", 1),
+                ]
+            )
+        ),
+        never,
+    )
+
+
 def stall_limit(today):
     """A proposal made before this day has waited too long for a start."""
     return today - timedelta(days=settings.STALLED_PROPOSAL_DAYS)
@@ -1849,6 +1878,10 @@ class Case(models.Model):
     next_due_on = models.DateField(_("next step due on"), null=True)
     proposal_since = models.DateField(_("proposal waiting since"), null=True)
     place_offerable = models.BooleanField(_("first in line with a place free"), default=False)
+    response_due_on = models.DateField(_("provider's answer due on"), null=True)
+    # The first day something is overdue: the next step, a proposal waiting for a start, or a
+    # provider's answer. A list of cases needing attention today reads it through an index.
+    attention_from = models.DateField(_("needs attention from"), null=True)
     # What the flows over a period count, per case: when the resident came in and left, and
     # how far their latest assessment moved them from the one before.
     entered_on = models.DateField(_("first intake held on"), null=True)
@@ -1878,6 +1911,8 @@ class Case(models.Model):
             models.Index(fields=["consultant", "stage"], name="case_caseload_stage"),
             models.Index(fields=["consultant", "next_due_on"], name="case_caseload_next_due"),
             models.Index(fields=["consultant", "proposal_since"], name="case_caseload_proposal"),
+            models.Index(fields=["consultant", "attention_from"], name="case_caseload_attention"),
+            models.Index(fields=["attention_from"], name="case_attention_from"),
             models.Index(
                 fields=["place_offerable"],
                 condition=Q(place_offerable=True),
@@ -2466,3 +2501,15 @@ class BulkExport(models.Model):
     @property
     def percent_done(self):
         return 100 * self.done // self.total if self.total else 0
+
+
+@receiver([post_save, post_delete], sender=Agreement)
+def refresh_cases_under_agreement(sender, instance, **kwargs):
+    """An agreement's response time says when a provider's answer to a proposal is due, which
+    each case stores: the cases with a proposal to the provider's provisions are derived
+    anew. (The partners app, below this one, cannot do it itself.)"""
+    proposed = Placement.objects.filter(
+        status=Placement.Status.PROPOSED, provision__provider=instance.organisation_id
+    )
+    with transaction.atomic():
+        Case.objects.refresh(*proposed.values_list("client", flat=True).distinct())
