@@ -21,6 +21,8 @@ def derive_attention(apps, schema_editor):
         for agreement in agreements[provider]:
             in_force = agreement.valid_until is None or agreement.valid_until >= proposed_on
             if agreement.valid_from <= proposed_on and in_force:
+                if agreement.response_days is None:
+                    return None
                 return proposed_on + timedelta(days=agreement.response_days)
         return None
 
