@@ -5,7 +5,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 HOST ?= 127.0.0.1:8000
 
-.PHONY: run test setup lint messages bench
+.PHONY: run test setup lint messages bench load
 
 $(PY):
 	$(PYTHON) -m venv $(VENV)
@@ -13,6 +13,11 @@ $(PY):
 
 $(VENV)/.installed: pyproject.toml | $(PY)
 	$(PY) -m pip install --quiet -e ".[dev]"
+	touch $@
+
+# The benchmarks' own packages (locust), beside the development ones.
+$(VENV)/.bench-installed: pyproject.toml | $(PY)
+	$(PY) -m pip install --quiet -e ".[dev,bench]"
 	touch $@
 
 node_modules/.installed: package.json package-lock.json
@@ -44,5 +49,9 @@ lint: setup
 messages: setup
 	DEBUG=1 $(PY) manage.py makemessages -l nl -l en --ignore=.venv --ignore=node_modules --ignore=tests --ignore=bench --no-obsolete
 
-bench: setup
+bench: setup $(VENV)/.bench-installed
 	$(PY) bench/run.py
+
+# 50 consultants and 10 social-team members at once against gunicorn (bench/load.py).
+load: setup $(VENV)/.bench-installed
+	$(PY) bench/load.py
