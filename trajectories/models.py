@@ -644,12 +644,13 @@ class PlacementQuerySet(models.QuerySet):
         return self.filter(Q(status=Placement.Status.ACTIVE) | ended_recently)
 
     def first_in_line_with_a_free_place(self):
-        """Waiting placements that head their provision's line while it has a place free."""
+        """Waiting placements that head their provision's line while it has a place free
+        (by the provision's stored count of places taken, recounted before any case of its
+        placements is rebuilt: counting them here would cost a case the whole provision)."""
         return (
             self.filter(status=Placement.Status.WAITING)
             .exclude(Exists(waiting_ahead()))
-            .alias(taken=count_of(places_taken()))
-            .filter(taken__lt=F("provision__capacity_places"))
+            .filter(provision__occupied_places__lt=F("provision__capacity_places"))
         )
 
     def stalled(self, today=None):
@@ -738,11 +739,6 @@ def waiting_ahead():
     return Placement.objects.filter(
         provision=OuterRef("provision"), status=Placement.Status.WAITING, pk__lt=OuterRef("pk")
     )
-
-
-def places_taken():
-    """The placements taking a place in the outer placement's provision."""
-    return Placement.objects.filter(provision=OuterRef("provision")).taking_a_place()
 
 
 def count_of(placements):
