@@ -89,8 +89,10 @@ def main():
             output = run_child(f"{BASE_URL}_{size}", "bench/run.py", "--measure", **PRODUCTION)
             rounds[size].append(json.loads(output.strip().splitlines()[-1]))
     results = {size: combine(rounds[size]) for size in SIZES}
+    suffix = "-pages" if args.pages_only else ""
+    save_json(results, suffix)  # first: a measurement is kept whatever comes after it
     if args.pages_only:
-        write(render(results), results, "-pages")
+        write(render(results), results, suffix)
         return
     # The bulk export in a process of its own, so its memory is the export's alone.
     # DEBUG off, as the worker runs in production: DEBUG keeps every query in memory.
@@ -132,12 +134,19 @@ def percentile(ordered, percent):
     return ordered[int(rank) - 1]
 
 
+def result_path(suffix, extension):
+    return ROOT / "bench" / "results" / f"{date.today().isoformat()}{suffix}.{extension}"
+
+
+def save_json(results, suffix):
+    result_path(suffix, "json").write_text(json.dumps(results, indent=1, default=str) + "\n")
+
+
 def write(table, results, suffix=""):
-    stem = ROOT / "bench" / "results" / f"{date.today().isoformat()}{suffix}"
-    stem.with_suffix(".md").write_text(table)
-    stem.with_suffix(".json").write_text(json.dumps(results, indent=1, default=str) + "\n")
+    save_json(results, suffix)
+    result_path(suffix, "md").write_text(table)
     print(table)
-    print(f"Written to {stem.relative_to(ROOT)}.md and .json")
+    print(f"Written to {result_path(suffix, 'md').relative_to(ROOT)} and .json")
 
 
 def run_child(url, *args, **settings):
@@ -561,6 +570,10 @@ def render_export(export):
     return "\n".join(lines) + "\n"
 
 
+def ms(measured):
+    return f"{measured['median_ms']:.1f}" if measured else "–"
+
+
 def render(results):
     smallest, largest = SIZES[0], SIZES[-1]
     small, large = results[smallest], results[largest]
@@ -604,9 +617,7 @@ def render(results):
             + " | ".join(f"{m['median_ms']:.1f}" for m in measured)
             + f" | {measured[-1]['p95_ms']:.1f} | {ratio:.2f} | "
             + "/".join(str(m["queries"]) for m in measured)
-            + f" | {floor['median_ms']:.1f}" * bool(floor)
-            + " | –" * (not floor)
-            + f" | {admin['median_ms']:.0f}" * bool(admin)
+            + f" | {ms(floor)} | {ms(admin)}"
             + " | –" * (not admin)
             + f" | {'MISSES: ' + '; '.join(misses) if misses else 'meets targets'} |"
         )
