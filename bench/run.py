@@ -618,7 +618,6 @@ def render(results):
             + f" | {measured[-1]['p95_ms']:.1f} | {ratio:.2f} | "
             + "/".join(str(m["queries"]) for m in measured)
             + f" | {ms(floor)} | {ms(admin)}"
-            + " | –" * (not admin)
             + f" | {'MISSES: ' + '; '.join(misses) if misses else 'meets targets'} |"
         )
     lines += [
