@@ -1652,8 +1652,8 @@ class CaseQuerySet(models.QuerySet):
                     "reevaluation_due_on",
                     "action_due_on",
                 ),
+                attention_from=first_overdue_day(),
             )
-            self.update(attention_from=first_overdue_day())
             if keep_counts:
                 after = self.tallies()
                 CaseCount.objects.add(after[0], before[0])
@@ -1768,17 +1768,18 @@ NEVER = date(9999, 12, 31)
 
 
 def first_overdue_day():
-    """The day after the first of: the next step's due date, the last day a proposal may wait
-    for a start, the provider's answer's due date; NULL when none is set. An SQL expression
-    over the case's own row; a date not set stands in as NEVER, because LEAST skips NULLs on
-    PostgreSQL only."""
+    """The day after the first of: the next step's due date (the re-evaluation's or the
+    action's), the last day a proposal may wait for a start, the provider's answer's due date;
+    NULL when none is set. An SQL expression over the case's own row; a date not set stands
+    in as NEVER, because LEAST skips NULLs on PostgreSQL only."""
     never = Value(NEVER)
     return NullIf(
         Least(
             *(
                 Coalesce(AddDays(field, Value(days)), never)
                 for field, days in [
-                    ("next_due_on", 1),
+                    ("reevaluation_due_on", 1),
+                    ("action_due_on", 1),
                     ("proposal_since", settings.STALLED_PROPOSAL_DAYS + 1),
                     ("response_due_on", 1),
                 ]
