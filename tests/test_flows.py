@@ -221,6 +221,28 @@ def test_the_residents_behind_each_kind_of_figure(client, manager, scenario, ste
         assert found == expected, figure
 
 
+def test_the_residents_behind_a_figure_page_newest_start_first(
+    client, manager, municipality, consultant, steps
+):
+    day = factories.make_provision(chain_step=2, capacity_places=40)
+    starts = [date(2026, 1, 5 + n % 20) for n in range(27)]
+    for n, start_on in enumerate(starts):
+        resident = factories.make_client(municipality, consultant, first_name=f"R{n:02d}")
+        factories.make_plan_ready(resident)
+        place(resident, day, start_on)
+    client.force_login(manager)
+    query = {**PERIOD, "van": "in", "naar": steps[2].pk}
+    first = client.get(RESIDENTS, query)
+    second = client.get(RESIDENTS, {**query, "page": 2})
+    shown = [list(page.context["placements"]) for page in (first, second)]
+    assert [len(rows) for rows in shown] == [25, 2]
+    assert first.context["page_obj"].paginator.count == 27
+    order = [(p.start_on, p.pk) for p in shown[0] + shown[1]]
+    assert order == sorted(order, reverse=True)
+    assert len({p.pk for p in shown[0] + shown[1]}) == 27
+    assert "27 plaatsingen" in first.text and 'rel="next"' in first.text
+
+
 def test_a_consultant_sees_only_the_residents_and_counts_of_their_municipalities(
     client, consultant, scenario, other_municipality, steps
 ):

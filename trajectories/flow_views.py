@@ -51,7 +51,8 @@ def flow_residents(request):
     if data["municipality"]:
         placements = placements.filter(client__municipality=data["municipality"])
     ids = placements.order_by("-start_on", "-pk").values_list("pk", flat=True)
-    page = CappedPaginator(ids, PAGE_SIZE, cap=COUNT_CAP).get_page(request.GET.get("page"))
+    paginator = CappedPaginator(ids, PAGE_SIZE, cap=COUNT_CAP, counted=placements)
+    page = paginator.get_page(request.GET.get("page"))
     rows = (
         Placement.objects.filter(pk__in=list(page.object_list))
         .select_related(

@@ -836,6 +836,8 @@ class Placement(CaseRecord):
         indexes = [
             models.Index(fields=["provision", "status"], name="placement_provision_status"),
             models.Index(fields=["client", "status"], name="placement_client_status"),
+            # The residents behind a flow figure, newest start first, a page at a time.
+            models.Index(fields=["start_on", "id"], name="placement_start"),
         ]
         constraints = [
             models.UniqueConstraint(
