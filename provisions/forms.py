@@ -5,6 +5,7 @@ from django import forms
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.utils.translation import gettext_lazy as _
 
+from partners.forms import ShortListChoiceField
 from partners.models import Municipality
 
 from .business_case import Assumptions, Intensity, Option, compare
@@ -35,7 +36,7 @@ def validate_tariff_date(value):
 class ChainFilterForm(forms.Form):
     """Which provisions the chain page shows; the filters live in the URL, under Dutch names."""
 
-    gemeente = forms.ModelChoiceField(
+    gemeente = ShortListChoiceField(
         Municipality.objects.all(),
         required=False,
         label=_("Municipality"),

@@ -12,6 +12,7 @@ from django.utils.translation import gettext_lazy as _
 from clients.bsn import normalise_bsn, validate_bsn
 from clients.forms import DateInput
 from clients.models import MAX_SEARCH_WORDS, Client, ConsentForm
+from partners.forms import ShortListChoiceField
 from partners.models import Municipality, Organisation, Role, User
 from provisions.models import ChainStep, Participation, Provision, WorkLearningStep
 
@@ -126,12 +127,12 @@ class ModelCycleForm(CycleFormMixin, forms.ModelForm):
 class AssessmentFields(forms.Form):
     """The ladder rungs now and attainable, and an optional score and note per life domain."""
 
-    current_rung = forms.ModelChoiceField(
+    current_rung = ShortListChoiceField(
         LadderRung.objects.all(),
         label=_("Current rung on the participation ladder"),
         empty_label=_("Choose a rung"),
     )
-    attainable_rung = forms.ModelChoiceField(
+    attainable_rung = ShortListChoiceField(
         LadderRung.objects.all(),
         label=_("Attainable rung"),
         required=False,
@@ -324,7 +325,7 @@ class ActionStatusForm(ModelCycleForm):
 class ProvisionFilterForm(forms.Form):
     """Narrow the provisions to choose from; the URL keeps the choice."""
 
-    chain_step = forms.ModelChoiceField(
+    chain_step = ShortListChoiceField(
         ChainStep.objects.all(),
         required=False,
         label=_("Chain step"),
@@ -564,20 +565,20 @@ class ClientFilterForm(forms.Form):
     stage = forms.ChoiceField(
         required=False, label=_("Stage"), choices=[("", _("All stages"))] + Stage.choices
     )
-    category = forms.ModelChoiceField(
+    category = ShortListChoiceField(
         Category.objects.all(),
         required=False,
         label=_("Category"),
         empty_label=_("All categories"),
         to_field_name="number",
     )
-    municipality = forms.ModelChoiceField(
+    municipality = ShortListChoiceField(
         Municipality.objects.all(),
         required=False,
         label=_("Municipality"),
         empty_label=_("All municipalities"),
     )
-    chain_step = forms.ModelChoiceField(
+    chain_step = ShortListChoiceField(
         ChainStep.objects.all(),
         required=False,
         label=_("Placed at chain step"),
@@ -788,11 +789,11 @@ class DashboardFilterForm(forms.Form):
         help_text=_("Counted by whole months, from the first of this one."),
     )
     end = forms.DateField(label=_("Up to and including"), required=False, widget=DateInput)
-    municipality = forms.ModelChoiceField(
+    municipality = ShortListChoiceField(
         Municipality.objects.none(), required=False, label=_("Municipality")
     )
-    consultant = forms.ModelChoiceField(User.objects.none(), required=False, label=_("Consultant"))
-    chain_step = forms.ModelChoiceField(
+    consultant = ShortListChoiceField(User.objects.none(), required=False, label=_("Consultant"))
+    chain_step = ShortListChoiceField(
         ChainStep.objects.all(),
         required=False,
         label=_("Chain step"),
@@ -864,11 +865,11 @@ class BusinessCaseSelectionForm(forms.Form):
     the user may see, narrowed to one municipality, consultant (a caseload) or chain step.
     They live in the URL, as the dashboard's filters do."""
 
-    gemeente = forms.ModelChoiceField(
+    gemeente = ShortListChoiceField(
         Municipality.objects.none(), required=False, label=_("Municipality")
     )
-    consulent = forms.ModelChoiceField(User.objects.none(), required=False, label=_("Consultant"))
-    trede = forms.ModelChoiceField(
+    consulent = ShortListChoiceField(User.objects.none(), required=False, label=_("Consultant"))
+    trede = ShortListChoiceField(
         ChainStep.objects.all(),
         required=False,
         label=_("Chain step"),
