@@ -13,6 +13,7 @@ from django.utils.translation import gettext_lazy
 from clients.forms import DateInput
 from clients.models import AccessLog, Client
 from clients.pagination import CappedPaginator
+from partners.forms import ShortListChoiceField
 from partners.models import User
 
 PAGE_SIZE = 50
@@ -26,7 +27,7 @@ class AccessLogFilterForm(forms.Form):
         label=gettext_lazy("Resident (name, BSN or date of birth)"), required=False, max_length=100
     )
     inwoner = forms.IntegerField(required=False, widget=forms.HiddenInput, min_value=1)
-    user = forms.ModelChoiceField(
+    user = ShortListChoiceField(
         User.objects.order_by("first_name", "last_name"),
         label=gettext_lazy("User"),
         required=False,
@@ -87,7 +88,9 @@ def access_log(request):
     may_read_log(request.user)
     filters = AccessLogFilterForm(request.GET)
     entries = filters.entries(request.user)
-    page = CappedPaginator(entries, PAGE_SIZE, cap=COUNT_CAP).get_page(request.GET.get("page"))
+    # Each page reads its own rows (and their residents); the count stops at the cap.
+    paginator = CappedPaginator(entries, PAGE_SIZE, cap=COUNT_CAP, counted=entries)
+    page = paginator.get_page(request.GET.get("page"))
     return render(request, "reports/access_log.html", {"filters": filters, "page_obj": page})
 
 
