@@ -712,9 +712,16 @@ class PlacementQuerySet(models.QuerySet):
             )
 
     def with_place_in_line(self):
-        """Annotate how many wait ahead in the same provision: for the few placements of one
-        case, as a long waiting list makes counting dear."""
-        return self.annotate(ahead_in_line=count_of(waiting_ahead()))
+        """Annotate how many wait ahead in the same provision (None for a placement not on
+        the waiting list): for the few placements of one case, as a long waiting list makes
+        counting dear. Counted only for a waiting placement, through the line's own index."""
+        return self.annotate(
+            ahead_in_line=models.Case(
+                When(status=Placement.Status.WAITING, then=count_of(waiting_ahead())),
+                default=None,
+                output_field=models.IntegerField(),
+            )
+        )
 
 
 class AddDays(models.Func):
@@ -838,6 +845,12 @@ class Placement(CaseRecord):
             models.Index(fields=["client", "status"], name="placement_client_status"),
             # The residents behind a flow figure, newest start first, a page at a time.
             models.Index(fields=["start_on", "id"], name="placement_start"),
+            # A provision's waiting line in order: who is first, how many wait ahead of one.
+            models.Index(
+                fields=["provision", "id"],
+                condition=Q(status="waiting"),
+                name="placement_waiting_line",
+            ),
         ]
         constraints = [
             models.UniqueConstraint(
