@@ -40,6 +40,9 @@ SHARED_PER_CONSULTANT = 2
 USERS = CONSULTANTS + SOCIAL_TEAM_MEMBERS
 SPAWN_RATE = 10
 RUN_TIME = os.environ.get("LOAD_RUN_TIME", "90s")
+# Seconds each user reads a page before the next request, at random between the two: 3 to 10
+# is a consultant at work; 0.5 to 2 asks what the machine can take (`LOAD_THINK=0.5,2`).
+THINK = os.environ.get("LOAD_THINK", "3,10")
 PORT = int(os.environ.get("LOAD_PORT", "8089"))
 WORKERS = int(os.environ.get("LOAD_WORKERS", str(2 * (os.cpu_count() or 2) + 1)))
 # The production settings, but for the host name: the app is reached on the loopback address.
@@ -105,6 +108,7 @@ def run():
                 env={
                     **os.environ,
                     "LOAD_PLAN": str(work / "plan.json"),
+                    "LOAD_THINK": THINK,
                     "LOAD_SAVES": str(work / "saves.json"),
                 },
             )
@@ -126,6 +130,7 @@ def run():
                 "social_team_members": SOCIAL_TEAM_MEMBERS,
                 "spawn_rate": SPAWN_RATE,
                 "run_time": RUN_TIME,
+                "think_seconds": THINK.replace(",", "-"),
                 "residents": RESIDENTS,
                 "cores": os.cpu_count(),
             },
@@ -272,7 +277,8 @@ def render(results):
         "",
         f"{config['consultants']} consultants (search, open a case, save an intake, propose a "
         f"placement) and {config['social_team_members']} social-team members (the shared cases, "
-        f"open one) at once, for {config['run_time']} after a ramp of {config['spawn_rate']} "
+        f"open one) at once, each reading a page {config['think_seconds']} s before the next "
+        f"request, for {config['run_time']} after a ramp of {config['spawn_rate']} "
         f"users a second; gunicorn with {config['workers']} sync workers on PostgreSQL, "
         f"{config['residents']:,} residents, {config['cores']} cores shared by server, "
         "database and locust. Times in milliseconds, as locust measured them.",
@@ -323,9 +329,12 @@ def render(results):
 
 
 def write(table, results):
-    stem = ROOT / "bench" / "results" / f"{results['date']}-load"
-    stem.with_suffix(".md").write_text(table)
-    stem.with_suffix(".json").write_text(json.dumps(results, indent=1) + "\n")
+    think = results["configuration"]["think_seconds"]
+    suffix = "" if think == "3-10" else f"-think-{think}"
+    stem = ROOT / "bench" / "results" / f"{results['date']}-load{suffix}"
+    # Not with_suffix: a think time such as 0.5-2 has a dot of its own.
+    stem.parent.joinpath(stem.name + ".md").write_text(table)
+    stem.parent.joinpath(stem.name + ".json").write_text(json.dumps(results, indent=1) + "\n")
     print(table)
     print(f"Written to {stem.relative_to(ROOT)}.md and .json")
 

@@ -101,9 +101,13 @@ def form_in(html, action=None):
     return parser
 
 
+# Seconds a user reads a page before the next request (bench/load.py passes LOAD_THINK).
+THINK = [float(seconds) for seconds in os.environ.get("LOAD_THINK", "3,10").split(",")]
+
+
 class BrowserUser(HttpUser):
     abstract = True
-    wait_time = between(0.5, 2)
+    wait_time = between(*THINK)
 
     def on_start(self):
         # The proxy in front of the app says the browser's request came over HTTPS.
