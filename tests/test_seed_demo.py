@@ -158,6 +158,14 @@ def test_the_demo_state_equals_what_a_rebuild_derives(seeded):
     assert stored_state() == before
 
 
+def test_every_seeded_case_keeps_its_residents_name_for_the_caseload(seeded):
+    assert Case.objects.count() == Client.objects.count()
+    renamed = Case.objects.exclude(
+        last_name=F("client__last_name"), first_name=F("client__first_name")
+    )
+    assert not renamed.exists()
+
+
 def test_the_demo_records_keep_the_rules_of_the_cycle(seeded):
     """Bulk inserts skip the model methods; every record still passes the models' rules, so
     the model methods could have written it."""

@@ -96,10 +96,14 @@ def client_list(request, mine=False):
     filters = forms.ClientFilterForm(request.GET)
     if bsn_search_refused(request, filters):
         clients, cases = clients.none(), cases.none()
-    ids = filters.apply(clients, consultant=request.user if mine else None)
+    if filters.searches():
+        ids, counted = filters.apply(clients), None
+    else:
+        # Without a search the cases alone say how many there are, through their own indexes;
+        # in a caseload, which residents too, in the order of the names the cases keep.
+        counted = filters.filter_cases(cases)
+        ids = counted.in_name_order() if mine else filters.apply(clients)
     ids = ids.values_list("pk", flat=True)
-    # Without a search the cases alone say how many there are, through their own indexes.
-    counted = None if filters.searches() else filters.filter_cases(cases)
     paginator = CappedPaginator(ids, PAGE_SIZE, cap=COUNT_CAP, counted=counted)
     page = paginator.get_page(request.GET.get("page"))
     # The rows of this page only, each with its case.
