@@ -243,9 +243,15 @@ class Client(models.Model):
         if not self._state.adding:
             # Counted by the database, so two saves at once both count; read back on saving.
             self.version = F("version") + 1
+        renamed = not self._state.adding and (
+            kwargs.get("update_fields") is None
+            or {"first_name", "last_name"} & set(kwargs["update_fields"])
+        )
         if kwargs.get("update_fields") is not None:
             kwargs["update_fields"] = {*kwargs["update_fields"], "search_name", "version"}
         super().save(*args, **kwargs)
+        if renamed:
+            self.shares.rename(self.last_name, self.first_name)
 
     def get_absolute_url(self):
         # A resident's page is their case page, which the cycle's app serves.
@@ -370,6 +376,25 @@ class ShareQuerySet(models.QuerySet):
             return self.none()
         return self.filter(organisation__memberships__user=user)
 
+    def listed_for(self, user):
+        """The social team's list: the active shares with the user's organisation, in the
+        order of the resident's name. Its organisations are looked up first: compared with a
+        known organisation, the shares come in the order of the index share_name_order, and a
+        page reads only its own rows, where the join of with_user alone sorts them all."""
+        organisations = list(user.memberships.order_by().values_list("organisation", flat=True))
+        return (
+            self.active()
+            .with_user(user)
+            .filter(organisation__in=organisations)
+            .order_by("client_last_name", "client_first_name", "pk")
+        )
+
+    def rename(self, last_name, first_name):
+        """Bring the resident's name these shares keep in step with their record."""
+        self.exclude(client_last_name=last_name, client_first_name=first_name).update(
+            client_last_name=last_name, client_first_name=first_name
+        )
+
 
 class Share(models.Model):
     """A case shared with another organisation, on a recorded lawful basis and for a purpose."""
@@ -414,7 +439,13 @@ class Share(models.Model):
         related_name="+",
         verbose_name=_("withdrawn by"),
     )
-    history = HistoricalRecords()
+    # The resident's name as lists sort it, kept by save() and Client.save: a social team's
+    # thousands of shares read one page at a time in this order, through share_name_order.
+    client_last_name = models.CharField(_("last name"), max_length=100, editable=False, default="")
+    client_first_name = models.CharField(
+        _("first name"), max_length=100, editable=False, default=""
+    )
+    history = HistoricalRecords(excluded_fields=["client_last_name", "client_first_name"])
 
     objects = ShareQuerySet.as_manager()
 
@@ -425,10 +456,31 @@ class Share(models.Model):
         verbose_name = _("share")
         verbose_name_plural = _("shares")
         ordering = ["-shared_at", "-pk"]
-        indexes = [models.Index(fields=["organisation", "valid_until"], name="share_org_until")]
+        indexes = [
+            models.Index(fields=["organisation", "valid_until"], name="share_org_until"),
+            # The social team's list (ShareQuerySet.listed_for); the end date last, so that
+            # the shares run out are passed over in the index alone.
+            models.Index(
+                fields=[
+                    "organisation",
+                    "client_last_name",
+                    "client_first_name",
+                    "id",
+                    "valid_until",
+                ],
+                condition=Q(withdrawn_at__isnull=True),
+                name="share_name_order",
+            ),
+        ]
 
     def __str__(self):
         return f"{self.client} – {self.organisation}"
+
+    def save(self, *args, **kwargs):
+        if kwargs.get("update_fields") is None:
+            self.client_last_name = self.client.last_name
+            self.client_first_name = self.client.first_name
+        super().save(*args, **kwargs)
 
     @property
     def is_active(self):

@@ -9,6 +9,7 @@ from django.urls import Resolver404, resolve, reverse
 from playwright.sync_api import expect
 
 from clients.models import Client
+from partners.models import Role
 
 from . import factories
 
@@ -103,6 +104,30 @@ def test_the_caseload_pages_on_without_a_filter(client, consultant, residents):
     assert len(on_first) == PAGE_SIZE
     assert len(on_second) == len(residents) - PAGE_SIZE
     assert not set(on_first) & set(on_second)
+
+
+def test_the_caseload_pages_through_one_stage_and_category_in_name_order(
+    client, consultant, werkbedrijf, municipality
+):
+    provision = factories.make_provision()
+    colleague = factories.make_user(Role.CONSULTANT, werkbedrijf)
+    placed = {}
+    # Placed in another order than the names', so the list's order is its own.
+    for number in reversed(range(PAGE_SIZE + 3)):
+        resident = factories.make_client(municipality, consultant, last_name=f"Naam{number:02d}")
+        factories.make_full_cycle(resident, provision)
+        placed[resident.pk] = number
+    # Between them in the names: one in another stage, one in a colleague's caseload.
+    factories.make_client(municipality, consultant, last_name="Naam00a")
+    other = factories.make_client(municipality, colleague, last_name="Naam00b")
+    factories.make_full_cycle(other, provision)
+    client.force_login(consultant)
+    first = client.get(reverse("trajectories:mine"), {"stage": "reevaluation", "category": 3})
+    second = follow(client, first, "next")
+    shown = links(first).residents + links(second).residents
+    assert [placed.get(pk) for pk in shown] == list(range(PAGE_SIZE + 3))
+    assert len(links(first).residents) == PAGE_SIZE
+    assert "28 cliënten" in first.text
 
 
 @pytest.mark.browser

@@ -5,7 +5,7 @@ from io import StringIO
 import pytest
 from django.core.management import call_command
 from django.db import connection, transaction
-from django.db.models import Q
+from django.db.models import F, Q
 from django.utils import timezone
 
 from clients.bsn import passes_eleven_test
@@ -158,6 +158,14 @@ def test_the_demo_state_equals_what_a_rebuild_derives(seeded):
     assert stored_state() == before
 
 
+def test_every_seeded_case_keeps_its_residents_name_for_the_caseload(seeded):
+    assert Case.objects.count() == Client.objects.count()
+    renamed = Case.objects.exclude(
+        last_name=F("client__last_name"), first_name=F("client__first_name")
+    )
+    assert not renamed.exists()
+
+
 def test_the_demo_records_keep_the_rules_of_the_cycle(seeded):
     """Bulk inserts skip the model methods; every record still passes the models' rules, so
     the model methods could have written it."""
@@ -239,6 +247,14 @@ def test_about_one_in_twenty_residents_shares_their_case_with_the_social_team(la
     assert generated.filter(valid_until__lt=date.today()).exists()
     assert generated.filter(withdrawn_at__isnull=False).exists()
     assert generated.active().exists()
+
+
+def test_every_seeded_share_keeps_its_residents_name_for_the_social_teams_list(larger_region):
+    assert Share.objects.count() > LARGER * 0.02
+    renamed = Share.objects.exclude(
+        client_last_name=F("client__last_name"), client_first_name=F("client__first_name")
+    )
+    assert not renamed.exists()
 
 
 def test_residents_were_opened_by_their_consultant_and_social_team_in_the_past_year(

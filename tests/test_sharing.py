@@ -7,8 +7,9 @@ import pytest
 from django.urls import reverse
 
 from clients.models import Share
-from partners.models import OrganisationKind
+from partners.models import Membership, OrganisationKind
 from trajectories.models import Case, CaseNote, Placement, Referral, Stage
+from trajectories.views import PAGE_SIZE
 
 from . import factories
 
@@ -307,6 +308,78 @@ def test_the_shared_list_and_shared_case_take_a_fixed_number_of_queries(
         assert client.get(reverse("trajectories:shared")).status_code == 200
     with django_assert_max_num_queries(30):
         assert client.get(residents[0].get_absolute_url()).status_code == 200
+
+
+def shared_names(response):
+    """The residents' names on the shared list, in the order it shows them."""
+    return [shared.client.last_name for shared in response.context["page_obj"]]
+
+
+def test_the_shared_list_pages_through_the_residents_in_name_order(
+    client, social_team_member, social_team, municipality
+):
+    names = [f"Naam{number:02d}" for number in range(PAGE_SIZE + 5)]
+    # Shared in another order than the names', so the list's order is its own.
+    for name in reversed(names):
+        factories.make_share(factories.make_client(municipality, last_name=name), social_team)
+    client.force_login(social_team_member)
+    first = client.get(reverse("trajectories:shared"))
+    second = client.get(reverse("trajectories:shared"), {"page": 2})
+    assert shared_names(first) == names[:PAGE_SIZE]
+    assert shared_names(second) == names[PAGE_SIZE:]
+    assert "30 gedeelde casussen" in first.text
+    assert "?page=2" in first.text
+
+
+def test_the_shared_list_shows_the_active_shares_of_the_members_organisations_only(
+    client, social_team_member, social_team, municipality, consultant
+):
+    other_team = factories.make_organisation(
+        "Sociaal team Kamerik", OrganisationKind.SOCIAL_TEAM, [municipality]
+    )
+    for name, team in [("Eigen", social_team), ("Ander", other_team)]:
+        factories.make_share(factories.make_client(municipality, last_name=name), team)
+    factories.make_share(
+        factories.make_client(municipality, last_name="Verlopen"),
+        social_team,
+        valid_until=date.today(),
+    )
+    Share.objects.filter(client_last_name="Verlopen").update(
+        valid_until=date.today() - timedelta(days=1)
+    )
+    factories.make_share(
+        factories.make_client(municipality, last_name="Ingetrokken"), social_team
+    ).withdraw(consultant)
+    client.force_login(social_team_member)
+    assert shared_names(client.get(reverse("trajectories:shared"))) == ["Eigen"]
+    # A member of both teams sees the shares of both, in one name order.
+    Membership.objects.create(user=social_team_member, organisation=other_team)
+    assert shared_names(client.get(reverse("trajectories:shared"))) == ["Ander", "Eigen"]
+
+
+def test_a_renamed_resident_moves_to_their_new_place_in_the_shared_list(
+    client, consultant, social_team_member, social_team, municipality
+):
+    for name in ["Bakker", "Claes"]:
+        resident = factories.make_client(municipality, consultant, last_name=name)
+        factories.make_share(resident, social_team)
+    client.force_login(consultant)
+    url = reverse("trajectories:edit", args=[resident.pk])
+    form = client.get(url).context["form"]
+    data = {name: value for name, value in form.initial.items() if value is not None}
+    assert client.post(url, data | {"last_name": "Aalbers"}).status_code == 302
+    assert resident.shares.get().client_last_name == "Aalbers"
+    client.force_login(social_team_member)
+    assert shared_names(client.get(reverse("trajectories:shared"))) == ["Aalbers", "Bakker"]
+
+
+def test_a_share_keeps_the_name_its_resident_is_saved_with(client_record, social_team):
+    shared = factories.make_share(client_record, social_team)
+    assert (shared.client_last_name, shared.client_first_name) == ("Dijk", "Fenna")
+    client_record.first_name = "Femke"
+    client_record.save(update_fields=["first_name"])
+    shared.refresh_from_db()
+    assert (shared.client_last_name, shared.client_first_name) == ("Dijk", "Femke")
 
 
 def test_a_waiting_list_names_no_resident_to_a_social_team(

@@ -108,6 +108,23 @@ def test_the_caseload_with_filters_takes_a_fixed_number_of_queries(
     assert "15 cliënten" in response.text
 
 
+def test_a_renamed_resident_moves_to_their_new_place_in_the_caseload(
+    client, consultant, municipality
+):
+    for name in ["Bakker", "Claes"]:
+        resident = factories.make_client(municipality, consultant, last_name=name)
+    client.force_login(consultant)
+    url = reverse("trajectories:edit", args=[resident.pk])
+    form = client.get(url).context["form"]
+    data = {name: value for name, value in form.initial.items() if value is not None}
+    assert client.post(url, data | {"last_name": "Aalbers"}).status_code == 302
+    case = Case.objects.get(pk=resident.pk)
+    assert (case.last_name, case.first_name) == ("Aalbers", "Test")
+    for filters in [{}, {"stage": Stage.INTAKE}]:
+        page = client.get(reverse("trajectories:mine"), filters).context["page_obj"]
+        assert [shown.last_name for shown in page] == ["Aalbers", "Bakker"], filters
+
+
 def test_rebuild_cases_derives_the_state_anew(client_record, provision):
     factories.make_full_cycle(client_record, provision=provision, on=ago(20))
     Case.objects.filter(pk=client_record.pk).update(stage=Stage.INTAKE, category=None)

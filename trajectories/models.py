@@ -1568,6 +1568,11 @@ class CaseQuerySet(models.QuerySet):
         read from the municipality each case keeps."""
         return self.filter(municipality__in=Client.objects.municipalities_visible_to(user))
 
+    def in_name_order(self):
+        """In the order of the residents' names, as the lists show them: a caseload reads a
+        page of its cases through case_caseload_order or case_caseload_stage_order."""
+        return self.order_by("last_name", "first_name", "pk")
+
     def needing_attention(self, today=None):
         """Something overdue, a proposal stalled, or a free place to offer."""
         today = today or date.today()
@@ -1631,6 +1636,8 @@ class CaseQuerySet(models.QuerySet):
         changed = self.update(
             municipality=Subquery(record.values("municipality")[:1]),
             consultant=Subquery(record.values("consultant")[:1]),
+            last_name=Subquery(record.values("last_name")[:1]),
+            first_name=Subquery(record.values("first_name")[:1]),
             stage=derived_stage(),
             category=Subquery(latest_diagnosis.values("category")[:1]),
             rung=Subquery(latest_assessment.values("current_rung")[:1]),
@@ -1885,6 +1892,10 @@ class Case(models.Model):
         related_name="+",
         verbose_name=_("consultant"),
     )
+    # The resident's name too, so that a caseload filtered by the case's state reads one page
+    # in the order of the names from an index (see in_name_order).
+    last_name = models.CharField(_("last name"), max_length=100, editable=False, default="")
+    first_name = models.CharField(_("first name"), max_length=100, editable=False, default="")
     reevaluation_due_on = models.DateField(_("re-evaluation due on"), null=True)
     action_due_on = models.DateField(_("open action due on"), null=True)
     next_due_on = models.DateField(_("next step due on"), null=True)
@@ -1916,11 +1927,28 @@ class Case(models.Model):
         verbose_name_plural = _("cases")
         indexes = [
             models.Index(fields=["stage"], name="case_stage"),
-            models.Index(fields=["category"], name="case_category"),
-            models.Index(fields=["chain_step"], name="case_chain_step"),
             models.Index(fields=["next_due_on"], name="case_next_due"),
             models.Index(fields=["proposal_since"], name="case_proposal_since"),
-            models.Index(fields=["consultant", "stage"], name="case_caseload_stage"),
+            # A caseload page by page in the order of the names (in_name_order): all of it,
+            # or one stage, or one stage and category. The columns after the order are read
+            # from the index too, to pass over the cases of another category or municipality
+            # (Case.visible_to) without reading their rows.
+            models.Index(
+                fields=["consultant", "last_name", "first_name", "client", "municipality"],
+                name="case_caseload_order",
+            ),
+            models.Index(
+                fields=[
+                    "consultant",
+                    "stage",
+                    "last_name",
+                    "first_name",
+                    "client",
+                    "category",
+                    "municipality",
+                ],
+                name="case_caseload_stage_order",
+            ),
             models.Index(fields=["consultant", "next_due_on"], name="case_caseload_next_due"),
             models.Index(fields=["consultant", "proposal_since"], name="case_caseload_proposal"),
             models.Index(fields=["consultant", "attention_from"], name="case_caseload_attention"),

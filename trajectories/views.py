@@ -96,10 +96,14 @@ def client_list(request, mine=False):
     filters = forms.ClientFilterForm(request.GET)
     if bsn_search_refused(request, filters):
         clients, cases = clients.none(), cases.none()
-    ids = filters.apply(clients, consultant=request.user if mine else None)
+    if filters.searches():
+        ids, counted = filters.apply(clients), None
+    else:
+        # Without a search the cases alone say how many there are, through their own indexes;
+        # in a caseload, which residents too, in the order of the names the cases keep.
+        counted = filters.filter_cases(cases)
+        ids = counted.in_name_order() if mine else filters.apply(clients)
     ids = ids.values_list("pk", flat=True)
-    # Without a search the cases alone say how many there are, through their own indexes.
-    counted = None if filters.searches() else filters.filter_cases(cases)
     paginator = CappedPaginator(ids, PAGE_SIZE, cap=COUNT_CAP, counted=counted)
     page = paginator.get_page(request.GET.get("page"))
     # The rows of this page only, each with its case.
@@ -690,14 +694,17 @@ def shared_cases(request):
     staff have their own list (provider_views.inbox) and see no shared case."""
     if request.user.has_perm("clients.view_client") or request.user.role == Role.PROVIDER:
         raise Http404
-    shares = (
-        Share.objects.active()
-        .with_user(request.user)
-        .select_related("client__municipality", "client__case", "organisation", "shared_by")
-        .order_by("client__last_name", "client__first_name", "pk")
+    shares = Share.objects.listed_for(request.user)
+    paginator = CappedPaginator(
+        shares.values_list("pk", flat=True), PAGE_SIZE, cap=COUNT_CAP, counted=shares
     )
-    paginator = CappedPaginator(shares, PAGE_SIZE, cap=COUNT_CAP)
     page = paginator.get_page(request.GET.get("page"))
+    # The rows of this page only, each with what the list shows of it.
+    page.object_list = list(
+        shares.filter(pk__in=page.object_list).select_related(
+            "client__municipality", "client__case", "organisation", "shared_by"
+        )
+    )
     can_refer = request.user.has_perm("trajectories.add_referral")
     referrals = (
         Referral.objects.filter(organisation__memberships__user=request.user).select_related(

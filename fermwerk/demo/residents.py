@@ -774,6 +774,8 @@ def add_share(rows, rnd, client, consultant, member, started, until, region):
         Share,
         region.moment(shared_on, rnd),
         client_id=client["id"],
+        client_last_name=client["last_name"],
+        client_first_name=client["first_name"],
         organisation_id=member.organisation_pk,
         basis=basis,
         consent_form=form,
