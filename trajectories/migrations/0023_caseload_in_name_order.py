@@ -20,7 +20,7 @@ class Migration(migrations.Migration):
         ("clients", "0010_provider_actions"),
         ("partners", "0005_provider_role"),
         ("provisions", "0006_work_learning_steps"),
-        ("trajectories", "0020_case_attention"),
+        ("trajectories", "0022_placement_waiting_line"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
