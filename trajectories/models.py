@@ -1570,7 +1570,8 @@ class CaseQuerySet(models.QuerySet):
 
     def in_name_order(self):
         """In the order of the residents' names, as the lists show them: a caseload reads a
-        page of its cases through case_caseload_order or case_caseload_stage_order."""
+        page of its cases through case_caseload_order, or the stage's or chain step's
+        index of the caseload."""
         return self.order_by("last_name", "first_name", "pk")
 
     def needing_attention(self, today=None):
@@ -1948,6 +1949,10 @@ class Case(models.Model):
                     "municipality",
                 ],
                 name="case_caseload_stage_order",
+            ),
+            models.Index(
+                fields=["consultant", "chain_step", "last_name", "first_name", "client"],
+                name="case_caseload_step_order",
             ),
             models.Index(fields=["consultant", "next_due_on"], name="case_caseload_next_due"),
             models.Index(fields=["consultant", "proposal_since"], name="case_caseload_proposal"),

@@ -74,4 +74,11 @@ class Migration(migrations.Migration):
                 name="case_caseload_stage_order",
             ),
         ),
+        migrations.AddIndex(
+            model_name="case",
+            index=models.Index(
+                fields=["consultant", "chain_step", "last_name", "first_name", "client"],
+                name="case_caseload_step_order",
+            ),
+        ),
     ]
