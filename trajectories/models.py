@@ -1759,7 +1759,15 @@ def recount_cases():
 
 
 # The stored state of a case its flows are counted from.
-CASE_FLOW_FIELDS = ["entered_on", "left_on", "left_for_paid_work", "assessed_on", "rungs_moved"]
+CASE_FLOW_FIELDS = [
+    "entered_on",
+    "left_on",
+    "left_for_paid_work",
+    "assessed_on",
+    "rungs_moved",
+    "reevaluation_due_on",
+    "proposal_since",
+]
 
 
 class CountKey(
@@ -2124,6 +2132,12 @@ class FlowKind(models.TextChoices):
     MOVED = "moved", _("Moved on the ladder")
     # Residents with an open file, by the month they came in: how long they have been in.
     IN_CYCLE = "in_cycle", _("In the cycle")
+    # Cases by the month, and by the day, their next re-evaluation falls due and their oldest
+    # open proposal was made: how many are overdue or stalled today (see flows.attention).
+    REEVALUATION_DUE = "reevaluation_due", _("Re-evaluation falling due")
+    REEVALUATION_DUE_DAY = "reevaluation_due_day", _("Re-evaluation falling due, by day")
+    PROPOSAL_WAITING = "proposal_waiting", _("Proposal waiting")
+    PROPOSAL_WAITING_DAY = "proposal_waiting_day", _("Proposal waiting, by day")
 
 
 class FlowKey(
@@ -2159,15 +2173,25 @@ class FlowKey(
         if case["rungs_moved"] is not None:
             month = case["assessed_on"].replace(day=1)
             yield cls(*filters, FlowKind.MOVED, month, case["rungs_moved"])
+        for day, by_month, by_day in [
+            (case["reevaluation_due_on"], FlowKind.REEVALUATION_DUE, FlowKind.REEVALUATION_DUE_DAY),
+            (case["proposal_since"], FlowKind.PROPOSAL_WAITING, FlowKind.PROPOSAL_WAITING_DAY),
+        ]:
+            if day:
+                yield cls(*filters, by_month, day.replace(day=1), 0)
+                yield cls(*filters, by_day, day, 0)
 
 
 class FlowCount(CountPerCase):
     """How many residents came in, left (for paid work or otherwise) or moved on the ladder
-    per month, and how many with an open file came in in each month: per municipality,
-    consultant and chain step, kept by every rebuild of a case like CaseCount, so that the
-    flows over any period read a few rows whatever the number of residents."""
+    per month, how many with an open file came in in each month, and how many cases have a
+    re-evaluation falling due or a proposal waiting since each month and each day: per
+    municipality, consultant and chain step, kept by every rebuild of a case like CaseCount,
+    so that the flows over any period read a few rows whatever the number of residents.
+    Every reader picks its kinds."""
 
     kind = models.CharField(_("kind"), max_length=20, choices=FlowKind.choices)
+    # The first day of the month; the day itself for the kinds counted by day.
     month = models.DateField(_("month"))
     rungs = models.SmallIntegerField(_("rungs moved"), default=0)
 
