@@ -8,6 +8,8 @@ import subprocess
 from datetime import date
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from partners.models import Role
@@ -47,6 +49,53 @@ def region(municipality, other_municipality, consultant, kees):
     )
     factories.make_client(other_municipality)
     return {"linde": linde, "beschut": beschut}
+
+
+@pytest.fixture
+def late_around_the_turn_of_the_month(municipality, other_municipality, consultant, kees):
+    """Re-evaluations falling due and proposals made on the days around the turns of October,
+    November and December 2026, spread over the consultants, municipalities and chain steps.
+
+    Re-evaluations: 31 October (the consultant's, Woerden, step 1), 1 November (Kees's,
+    Woerden, step 4), 15 November (the consultant's, Oudewater, step 4), 30 November (no
+    consultant, Oudewater, step 1), 1 December (the consultant's, Woerden, step 1).
+    Proposals: 31 October (Kees's, Woerden), 1 November (the consultant's, Oudewater), 16
+    November (Kees's, Oudewater) and 17 November (the consultant's, Woerden, placed at step 1
+    with a re-evaluation due next June)."""
+    linde = factories.make_provision(name="Buurtkamer De Linde", chain_step=1)
+    beschut = factories.make_provision(name="Beschut werk Productie", chain_step=4)
+
+    def placed(where, who, provision, due_on):
+        resident = factories.make_client(where, who)
+        factories.make_plan_ready(resident)
+        Placement.objects.create(
+            client=resident,
+            provision=provision,
+            status=Placement.Status.ACTIVE,
+            proposed_on=date(2026, 2, 1),
+            start_on=date(2026, 2, 1),
+            reevaluation_due_on=due_on,
+        )
+        return resident
+
+    def proposed(where, who, on, resident=None):
+        if resident is None:
+            resident = factories.make_client(where, who)
+            factories.make_plan_ready(resident)
+        Placement.objects.create(
+            client=resident, provision=beschut, status=Placement.Status.PROPOSED, proposed_on=on
+        )
+
+    placed(municipality, consultant, linde, date(2026, 10, 31))
+    placed(municipality, kees, beschut, date(2026, 11, 1))
+    placed(other_municipality, consultant, beschut, date(2026, 11, 15))
+    placed(other_municipality, None, linde, date(2026, 11, 30))
+    placed(municipality, consultant, linde, date(2026, 12, 1))
+    proposed(municipality, kees, date(2026, 10, 31))
+    proposed(other_municipality, consultant, date(2026, 11, 1))
+    proposed(other_municipality, kees, date(2026, 11, 16))
+    moving = placed(municipality, consultant, linde, date(2027, 6, 1))
+    proposed(municipality, consultant, date(2026, 11, 17), resident=moving)
 
 
 def figure_csv(client, key, **filters):
@@ -124,6 +173,98 @@ def test_the_filters_narrow_every_figure(client, manager, region, municipality, 
     assert figure_csv(client, "provisions", chain_step=4)[1:] == [
         ["Beschut werk Productie", "1", "10", "0"]
     ]
+
+
+@pytest.mark.parametrize(
+    "today, kees_late, consultant_late, no_consultant_late",
+    [
+        # The first of the month: only whole months are late, the stall limit (17 November)
+        # in the month before.
+        (date(2026, 12, 1), [1, 2], [2, 1], [1, 0]),
+        (date(2026, 12, 2), [1, 2], [3, 2], [1, 0]),
+        (date(2026, 11, 30), [1, 1], [2, 1], None),
+        (date(2026, 11, 15), [1, 1], [1, 0], None),
+        (date(2026, 11, 2), [1, 0], [1, 0], None),
+        (date(2026, 11, 1), None, [1, 0], None),
+        (date(2026, 10, 31), None, None, None),
+    ],
+)
+def test_overdue_and_stalled_are_counted_to_the_day_across_the_turn_of_a_month(
+    manager,
+    consultant,
+    kees,
+    late_around_the_turn_of_the_month,
+    today,
+    kees_late,
+    consultant_late,
+    no_consultant_late,
+):
+    """A re-evaluation due before today is overdue; a proposal made more than fourteen days
+    before today has stalled: counted by hand for each day."""
+    dashboard = Dashboard(manager, start=date(2026, 1, 1), end=date(2026, 3, 31))
+    dashboard.today = today
+    expected = [
+        (str(person), late)
+        for person, late in [(kees, kees_late), (consultant, consultant_late)]
+        if late
+    ]
+    if no_consultant_late:
+        expected.append(("Geen klantmanager", no_consultant_late))
+    rows = [(str(label), late) for label, late in dashboard.by_attention().rows]
+    assert rows == expected
+
+
+@pytest.mark.parametrize(
+    "filters, kees_late, consultant_late, no_consultant_late",
+    [
+        ({"municipality": "woerden"}, [1, 1], [2, 1], None),
+        ({"municipality": "oudewater"}, [0, 1], [1, 1], [1, 0]),
+        ({"consultant": "kees"}, [1, 2], None, None),
+        ({"chain_step": 4}, [1, 0], [1, 0], None),
+        ({"chain_step": 1}, None, [2, 1], [1, 0]),
+    ],
+)
+def test_overdue_and_stalled_are_narrowed_by_every_filter(
+    manager,
+    municipality,
+    other_municipality,
+    consultant,
+    kees,
+    late_around_the_turn_of_the_month,
+    filters,
+    kees_late,
+    consultant_late,
+    no_consultant_late,
+):
+    from provisions.models import ChainStep
+
+    named = {"woerden": municipality, "oudewater": other_municipality, "kees": kees}
+    narrow = {
+        name: ChainStep.objects.get(position=value) if name == "chain_step" else named[value]
+        for name, value in filters.items()
+    }
+    dashboard = Dashboard(manager, start=date(2026, 1, 1), end=date(2026, 3, 31), **narrow)
+    dashboard.today = date(2026, 12, 2)
+    expected = [
+        (str(person), late)
+        for person, late in [(kees, kees_late), (consultant, consultant_late)]
+        if late
+    ]
+    if no_consultant_late:
+        expected.append(("Geen klantmanager", no_consultant_late))
+    rows = [(str(label), late) for label, late in dashboard.by_attention().rows]
+    assert rows == expected
+
+
+def test_overdue_and_stalled_are_read_from_the_counts_and_no_case(
+    manager, late_around_the_turn_of_the_month
+):
+    dashboard = Dashboard(manager, start=date(2026, 1, 1), end=date(2026, 3, 31))
+    dashboard.today = date(2026, 12, 2)
+    with CaptureQueriesContext(connection) as queries:
+        dashboard.by_attention()
+    assert len(queries) == 2  # the counts, the consultants' names
+    assert not any('"trajectories_case"' in query["sql"] for query in queries)
 
 
 def test_the_page_shows_each_chart_beside_its_table_and_a_csv_link_that_keeps_the_filters(

@@ -6,7 +6,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from functools import cached_property
 
-from django.db.models import Count, Q
+from django.db.models import Q
 from django.utils.formats import date_format
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
@@ -16,7 +16,7 @@ from partners.models import Municipality, User
 from provisions.models import ChainStep, Provision
 
 from . import flows
-from .models import Case, CaseCount, Category, FlowCount, LadderRung, Stage, stall_limit
+from .models import CaseCount, Category, FlowCount, LadderRung, Stage
 
 # Colours of the series, told apart by people with the common colour-vision deficiencies.
 SERIES_COLOURS = ["#1f5fa8", "#d8731c", "#3f8f3a"]
@@ -171,6 +171,8 @@ class Dashboard:
 
     def __init__(self, user, start, end, municipality=None, consultant=None, chain_step=None):
         self.start, self.end = start, end
+        # The day the figures of the moment (long-term dependency, attention) stand on.
+        self.today = date.today()
         self.municipality, self.consultant, self.chain_step = municipality, consultant, chain_step
         visible = Client.objects.municipalities_visible_to(user)
         narrow = {}
@@ -180,7 +182,6 @@ class Dashboard:
             narrow["consultant"] = consultant
         if chain_step:
             narrow["chain_step"] = chain_step
-        self.cases = Case.objects.filter(municipality__in=visible, **narrow)
         self.counts = CaseCount.objects.filter(municipality__in=visible, **narrow)
         self.flows = FlowCount.objects.filter(municipality__in=visible, **narrow)
         # The provisions of the municipalities the user sees and the region-wide ones.
@@ -315,7 +316,7 @@ class Dashboard:
         )
 
     def by_long_term(self):
-        long_term, entered = flows.long_term(self.flows, date.today())
+        long_term, entered = flows.long_term(self.flows, self.today)
         share = round(100 * long_term / entered) if entered else 0
         return Figure(
             "long_term",
@@ -342,16 +343,7 @@ class Dashboard:
         )
 
     def by_attention(self):
-        today = date.today()
-        overdue = Q(reevaluation_due_on__lt=today)
-        stalled = Q(proposal_since__lt=stall_limit(today))
-        rows = (
-            self.cases.filter(overdue | stalled)
-            .order_by()
-            .values_list("consultant")
-            .annotate(overdue=Count("pk", filter=overdue), stalled=Count("pk", filter=stalled))
-        )
-        counted = {consultant: (late, waiting) for consultant, late, waiting in rows}
+        counted = flows.attention(self.flows, self.today)
         people = User.objects.filter(pk__in=[pk for pk in counted if pk]).order_by(
             "first_name", "last_name", "username"
         )

@@ -1,11 +1,12 @@
 """How residents move over a period: who came in, who left and where to, how far they moved
-on the participation ladder, and how many have been in the cycle for years. Each figure sums
-a few stored counts (FlowCount, kept by every rebuild of a case), for the counts given
-(already limited to what the user may see and to the manager's filters)."""
+on the participation ladder, how many have been in the cycle for years, and how many cases
+are late today. Each figure sums a few stored counts (FlowCount, kept by every rebuild of a
+case), for the counts given (already limited to what the user may see and to the manager's
+filters)."""
 
 from django.db.models import Q, Sum
 
-from .models import FlowKind, add_months
+from .models import FlowKind, add_months, stall_limit
 
 # A resident in the cycle longer than this counts as long-term dependent on support.
 LONG_TERM_YEARS = 2
@@ -65,3 +66,35 @@ def long_term(counts, today):
         long_term=Sum("count", filter=Q(month__lt=cutoff)), entered=Sum("count")
     )
     return found["long_term"] or 0, found["entered"] or 0
+
+
+def attention(counts, today):
+    """{consultant pk or None: (re-evaluations overdue, proposals stalled)} as they stand
+    today, for the consultants with either.
+
+    A re-evaluation is overdue when it fell due before today, a proposal stalled when it was
+    made before stall_limit(today). The counts by month give the cases whose date falls in a
+    month before the limit's, the counts by day those of the limit's month before the limit:
+    exact to the day, from at most a month of days."""
+    overdue = [FlowKind.REEVALUATION_DUE, FlowKind.REEVALUATION_DUE_DAY]
+    stalled = [FlowKind.PROPOSAL_WAITING, FlowKind.PROPOSAL_WAITING_DAY]
+    late = Q()
+    for (by_month, by_day), limit in [(overdue, today), (stalled, stall_limit(today))]:
+        month = limit.replace(day=1)
+        late |= Q(kind=by_month, month__lt=month) | Q(
+            kind=by_day, month__gte=month, month__lt=limit
+        )
+    rows = (
+        counts.filter(late)
+        .order_by()
+        .values_list("consultant")
+        .annotate(
+            overdue=Sum("count", filter=Q(kind__in=overdue)),
+            stalled=Sum("count", filter=Q(kind__in=stalled)),
+        )
+    )
+    return {
+        consultant: (overdue or 0, stalled or 0)
+        for consultant, overdue, stalled in rows
+        if overdue or stalled
+    }
