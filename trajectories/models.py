@@ -1900,6 +1900,8 @@ class Case(models.Model):
         null=True,
         related_name="+",
         verbose_name=_("consultant"),
+        # The caseload's indexes below start with the consultant: a plain one would be a copy.
+        db_index=False,
     )
     # The resident's name too, so that a caseload filtered by the case's state reads one page
     # in the order of the names from an index (see in_name_order).
@@ -1936,8 +1938,6 @@ class Case(models.Model):
         verbose_name_plural = _("cases")
         indexes = [
             models.Index(fields=["stage"], name="case_stage"),
-            models.Index(fields=["next_due_on"], name="case_next_due"),
-            models.Index(fields=["proposal_since"], name="case_proposal_since"),
             # A caseload page by page in the order of the names (in_name_order): all of it,
             # or one stage, or one stage and category. The columns after the order are read
             # from the index too, to pass over the cases of another category or municipality
@@ -1962,8 +1962,6 @@ class Case(models.Model):
                 fields=["consultant", "chain_step", "last_name", "first_name", "client"],
                 name="case_caseload_step_order",
             ),
-            models.Index(fields=["consultant", "next_due_on"], name="case_caseload_next_due"),
-            models.Index(fields=["consultant", "proposal_since"], name="case_caseload_proposal"),
             models.Index(fields=["consultant", "attention_from"], name="case_caseload_attention"),
             models.Index(fields=["attention_from"], name="case_attention_from"),
             models.Index(
