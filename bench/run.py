@@ -38,8 +38,9 @@ SUMMARY_TARGET_SECONDS = 1.3
 PDF_REPEATS = 2  # per round: a PDF takes seconds, not milliseconds
 CASE_EVENTS = 200  # the case page, timeline and subject access PDF show a case this full
 SUPERUSER = "bench-superuser"  # who opens the plain admin
-# The pages a consultant lives in: their p95 stays under KEY_P95_MS at the largest size.
-KEY_PAGES = ["caseload", "client list", "search by name", "search by BSN", "client detail"]
+# The pages a consultant lives in, each with its filters: their p95 stays under KEY_P95_MS at
+# the largest size.
+KEY_PAGES = ["caseload", "client list", "search by", "client detail"]
 KEY_P95_MS = 50
 ADMIN_FACTOR = 10  # the searches at least this many times faster than the plain admin
 # Production settings in the measuring child: DEBUG off, static files from their manifest.
@@ -588,7 +589,7 @@ def render(results):
             misses.append(f"slower than {TARGET_RATIO}x at {largest:,}")
         if len(queries) > 1:
             misses.append("query count grows")
-        if page in KEY_PAGES and measured[-1]["p95_ms"] >= KEY_P95_MS:
+        if page.startswith(tuple(KEY_PAGES)) and measured[-1]["p95_ms"] >= KEY_P95_MS:
             misses.append(f"p95 not under {KEY_P95_MS} ms")
         slow = admin and admin["median_ms"] < ADMIN_FACTOR * measured[-1]["median_ms"]
         if page.startswith("search") and slow:
@@ -605,8 +606,8 @@ def render(results):
     lines += [
         "",
         f"{sum(verdicts)} of {len(verdicts)} pages meet their targets: at {largest:,} within "
-        f"{TARGET_RATIO}x of {smallest:,} with the same queries; {', '.join(KEY_PAGES)} with a "
-        f"p95 under {KEY_P95_MS} ms; the searches at least {ADMIN_FACTOR}x faster than the "
+        f"{TARGET_RATIO}x of {smallest:,} with the same queries; the caseload (each filter), the "
+        f"client list, the searches and the client detail with a p95 under {KEY_P95_MS} ms; the searches at least {ADMIN_FACTOR}x faster than the "
         "plain admin.",
         "",
         "Residents: " + ", ".join(f"{results[size]['residents']:,}" for size in SIZES) + ".",
