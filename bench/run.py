@@ -607,8 +607,8 @@ def render(results):
         "",
         f"{sum(verdicts)} of {len(verdicts)} pages meet their targets: at {largest:,} within "
         f"{TARGET_RATIO}x of {smallest:,} with the same queries; the caseload (each filter), the "
-        f"client list, the searches and the client detail with a p95 under {KEY_P95_MS} ms; the searches at least {ADMIN_FACTOR}x faster than the "
-        "plain admin.",
+        f"client list, the searches and the client detail with a p95 under {KEY_P95_MS} ms; "
+        f"the searches at least {ADMIN_FACTOR}x faster than the plain admin.",
         "",
         "Residents: " + ", ".join(f"{results[size]['residents']:,}" for size in SIZES) + ".",
         "",
