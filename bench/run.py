@@ -12,6 +12,7 @@ same number of queries, and the name search served by an index.
 """
 
 import argparse
+import importlib
 import json
 import os
 import statistics
@@ -189,9 +190,8 @@ def measure():
     and the floor SQL; each as a list of milliseconds, with the pages' query counts."""
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "fermwerk.settings")
     sys.path.insert(0, str(ROOT))
-    import django
-
-    django.setup()
+    # Started as a production worker is, start-up's objects frozen out of the collector's way.
+    importlib.import_module("fermwerk.wsgi")
     from django.db import connection
     from django.test.utils import CaptureQueriesContext
     from django.urls import reverse
