@@ -197,6 +197,16 @@ def test_a_managers_full_bsn_search_is_logged_as_such_and_limited(client, manage
     assert "Dijk, Fenna van" in client.get(reverse("trajectories:list"), {"q": "dijk"}).text
 
 
+def test_a_managers_search_by_date_of_birth_is_no_bsn_search(client, manager, client_record):
+    # A date has eight digits, as a BSN without its leading zero has: it stays a date.
+    born = client_record.date_of_birth.strftime("%d-%m-%Y")
+    client.force_login(manager)
+    for _ in range(BSN_SEARCHES_PER_HOUR + 1):
+        response = client.get(reverse("trajectories:list"), {"q": born})
+    assert "Dijk, Fenna van" in response.text
+    assert not AccessLog.objects.filter(action=AccessLog.Action.BSN_SEARCH).exists()
+
+
 def test_the_bsn_limit_counts_only_the_past_hour(client, manager, client_record):
     client.force_login(manager)
     hour_ago = timezone.now() - timedelta(hours=1, minutes=1)

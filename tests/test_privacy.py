@@ -6,6 +6,8 @@ import json
 from datetime import date, timedelta
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from pypdf import PdfReader
 
@@ -23,7 +25,7 @@ from trajectories.models import (
     Stage,
     StepReached,
 )
-from trajectories.privacy import anonymise
+from trajectories.privacy import anonymise, everything_held
 
 from . import factories
 
@@ -183,6 +185,34 @@ def test_the_export_reads_a_fixed_number_of_queries(
     client.force_login(consultant)
     with django_assert_max_num_queries(30):
         client.get(reverse("trajectories:export_json", args=[full_file.pk]))
+
+
+def test_everything_held_takes_as_many_queries_for_an_empty_file_as_for_a_full_one(
+    full_file, municipality, consultant
+):
+    StepReached.objects.create(
+        client=full_file,
+        step=WorkLearningStep.objects.get(line__name="Horeca", position=2),
+        reached_on=date(2026, 1, 8),
+    )
+    empty = factories.make_client(municipality, consultant, first_name="Otto", last_name="Leeg")
+    counts = []
+    for resident in (empty, full_file):
+        with CaptureQueriesContext(connection) as queries:
+            everything_held(resident)
+        counts.append(len(queries))
+    assert counts[0] == counts[1]
+
+
+def test_the_pdf_shows_the_access_log_one_line_per_entry(client, manager, full_file):
+    for _visit in range(3):
+        AccessLog.objects.record(manager, AccessLog.Action.VIEW_CASE, clients=[full_file])
+    client.force_login(manager)
+    factories.give_reason(client, full_file)
+    text = pdf_text(client.get(reverse("trajectories:export_pdf", args=[full_file.pk])))
+    lines = [line for line in text.splitlines() if "Casus geopend" in line]
+    assert len(lines) >= 3
+    assert all(manager.username in line for line in lines)
 
 
 def test_the_case_page_offers_the_exports_to_staff(client, manager, client_record):

@@ -2,6 +2,7 @@
 for an inzageverzoek (art. 15), and, once the retention period after closing has passed,
 anonymisation that keeps the anonymous figures reports count."""
 
+from collections import defaultdict
 from datetime import date, datetime
 
 from django.contrib.admin.models import LogEntry
@@ -77,7 +78,12 @@ KINDS = [
         AbsenceReport,
         lambda client: AbsenceReport.objects.filter(placement__client=client),
     ),
-    ("steps_reached", StepReached, lambda client: client.steps_reached.all()),
+    (
+        "steps_reached",
+        StepReached,
+        # A step is named after its work-learning line.
+        lambda client: client.steps_reached.select_related("step__line"),
+    ),
     ("reevaluations", Reevaluation, lambda client: client.reevaluations.all()),
     ("case_notes", CaseNote, lambda client: client.notes.all()),
     ("referrals", Referral, lambda client: client.referrals.all()),
@@ -105,26 +111,51 @@ def fields_of(model):
 def everything_held(client):
     """Everything fermwerk holds about a resident, per kind of record, as
     {kind: [{field name: value}]} with values JSON can take (dates aside). One query per kind
-    and per many-to-many field, whatever the size of the file."""
+    and per many-to-many field, whatever the file holds, an empty kind too."""
     held = {}
     for key, model, records in KINDS:
         fields = fields_of(model)
-        many = [f.name for f in fields if f.many_to_many]
         named = [
             f.name
             for f in fields
             if f.is_relation and not f.many_to_many and f.related_model not in RECORDS
         ]
-        rows = records(client).prefetch_related(*many)
-        if named:
-            rows = rows.select_related(*named)
-        held[key] = [{field.name: value_of(row, field) for field in fields} for row in rows]
+        links = {f.name: linked(f, records(client)) for f in fields if f.many_to_many}
+        rows = records(client).select_related(*named) if named else records(client)
+        held[key] = [
+            {
+                field.name: links[field.name][row.pk]
+                if field.many_to_many
+                else value_of(row, field)
+                for field in fields
+            }
+            for row in rows
+        ]
     return held
 
 
+def linked(field, records):
+    """{record pk: [names of what it links to]} for one many-to-many field of the records.
+    One query however many records there are, none included: prefetch_related would skip
+    the query for an empty list, and the count would depend on the file."""
+    through = field.remote_field.through
+    source, target = field.m2m_field_name(), field.m2m_reverse_field_name()
+    order = [
+        f"-{target}__{name[1:]}" if name.startswith("-") else f"{target}__{name}"
+        for name in field.related_model._meta.ordering
+    ]
+    links = (
+        through.objects.filter(**{f"{source}__in": records.values("pk")})
+        .select_related(target)
+        .order_by(*order, "pk")
+    )
+    names = defaultdict(list)
+    for link in links:
+        names[getattr(link, f"{source}_id")].append(str(getattr(link, target)))
+    return names
+
+
 def value_of(record, field):
-    if field.many_to_many:
-        return [str(item) for item in getattr(record, field.name).all()]
     if field.is_relation:
         if field.related_model in RECORDS:
             return getattr(record, field.attname)
@@ -139,20 +170,32 @@ def value_of(record, field):
 
 
 def held_sections(held):
-    """What everything_held gives, for people to read: [(title, [[(label, text)]])]."""
+    """What everything_held gives, for people to read: [(title, records, one line each)],
+    a record as [(label, text)] without the fields left empty."""
     sections = []
     for key, model, _records in KINDS:
         labels = {field.name: capfirst(field.verbose_name) for field in fields_of(model)}
         title = TITLES.get(key) or capfirst(model._meta.verbose_name_plural)
+        shown = LINES.get(key, labels)
         rows = [
-            [(labels[name], as_text(value)) for name, value in row.items()] for row in held[key]
+            [(labels[name], as_text(row[name])) for name in shown if not empty(row[name])]
+            for row in held[key]
         ]
-        sections.append((title, rows))
+        sections.append((title, rows, key in LINES))
     return sections
 
 
+# Kinds a file holds hundreds of, shown one line per record with these fields (the JSON
+# export holds every field): a record of eight lines each would run to dozens of pages.
+LINES = {"access_log": ["at", "username", "role", "organisation", "action", "detail", "reason"]}
+
+
+def empty(value):
+    return value is None or value in ("", [], {})
+
+
 def as_text(value):
-    if value is None or value in ("", [], {}):
+    if empty(value):
         return "–"
     if isinstance(value, bool):
         return _("yes") if value else _("no")

@@ -24,7 +24,15 @@ from django_htmx.http import push_url, reswap, retarget
 
 from clients.bsn import full_bsn, mask_bsn
 from clients.forms import ClientForm, ReasonForm, ShareForm
-from clients.models import ALL_PARTS, AccessLog, Client, Share, StaleRecord, parts_visible_to
+from clients.models import (
+    ALL_PARTS,
+    AccessLog,
+    Client,
+    Share,
+    StaleRecord,
+    parse_dutch_date,
+    parts_visible_to,
+)
 from clients.pagination import CappedPaginator
 from partners.models import Organisation, Role
 from provisions.models import Provision
@@ -57,7 +65,8 @@ BSN_SEARCHES_PER_HOUR = 10
 def bsn_search_refused(request, filters):
     """Log a full-BSN search by a user who may not see BSNs; refuse it past the hourly limit."""
     query = filters.cleaned_data.get("q", "") if filters.is_valid() else ""
-    if request.user.has_perm("clients.view_bsn") or not full_bsn(query):
+    # A date of birth (dd-mm-jjjj) has eight digits too, but the search takes it as a date.
+    if request.user.has_perm("clients.view_bsn") or not full_bsn(query) or parse_dutch_date(query):
         return False
     hour_ago = timezone.now() - timedelta(hours=1)
     searches = AccessLog.objects.bsn_searches_since(request.user, hour_ago).count()
