@@ -1,6 +1,8 @@
 from datetime import date, timedelta
 
 import pytest
+from django import forms
+from django.template.loader import render_to_string
 from django.urls import reverse
 
 from partners.models import OrganisationKind
@@ -461,3 +463,20 @@ def test_a_user_without_a_role_may_not_see_a_waiting_list(client, provision, cli
     response = client.get(reverse("trajectories:waiting_list", args=[provision.pk]))
     assert response.status_code == 403
     assert "Dijk" not in response.text
+
+
+@pytest.mark.parametrize("widget", [forms.RadioSelect, forms.CheckboxSelectMultiple])
+def test_the_form_field_writes_each_option_as_djangos_own_widget_would(widget):
+    class Choosing(forms.Form):
+        choice = forms.ChoiceField(
+            choices=[("a", "Een"), ("b", "Twee")],
+            widget=widget(attrs={"data-kind": "keuze"}),
+            help_text="Kies er een.",
+        )
+
+    field = Choosing({"choice": "b"})["choice"]
+    rendered = render_to_string("form_field.html", {"field": field})
+    for option in field:
+        assert str(option.tag()) in rendered
+    assert 'value="b" data-kind="keuze"' in rendered
+    assert rendered.count("checked") == 1
