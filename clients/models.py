@@ -7,7 +7,8 @@ import pgtrigger
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models, transaction
-from django.db.models import F, Q
+from django.db.models import F, Q, Value
+from django.db.models.functions import Concat
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -19,6 +20,10 @@ from .bsn import full_bsn, mask_bsn, normalise_bsn, validate_bsn
 
 # A search reads at most this many words; the form says so before a query gets that far.
 MAX_SEARCH_WORDS = 5
+# The shortest word the trigram index on the names can look up.
+TRIGRAM = 3
+# How lists order residents: by last name, then first name.
+NAME_ORDER = ["last_name", "first_name"]
 
 # What anonymisation leaves in place of a text. Stored data, not a label: it stays Dutch.
 REMOVED = "[geanonimiseerd]"
@@ -84,8 +89,15 @@ class ClientQuerySet(models.QuerySet):
         bsn = full_bsn(query)
         if bsn:
             return self.filter(bsn=bsn)
-        for word in query.lower().split()[:MAX_SEARCH_WORDS]:
+        words = query.lower().split()[:MAX_SEARCH_WORDS]
+        for word in words:
             self = self.filter(search_name__contains=word)
+        if any(len(word) >= TRIGRAM for word in words):
+            # The lists' name order, in a form no index serves: PostgreSQL then reads the
+            # matches through the trigram index and sorts them. Guessing many matches, it would
+            # rather walk the name index until a page is full, and pass everyone filed before
+            # the name: the matches of a last name lie together (1.4 s at a million).
+            self = self.order_by(*(Concat(name, Value("")) for name in NAME_ORDER), "pk")
         return self
 
 
@@ -193,7 +205,7 @@ class Client(models.Model):
     class Meta:
         verbose_name = _("client")
         verbose_name_plural = _("clients")
-        ordering = ["last_name", "first_name", "pk"]
+        ordering = [*NAME_ORDER, "pk"]
         permissions = [
             ("view_all_clients", _("Can see every client in the region")),
             ("view_bsn", _("Can see the full BSN")),

@@ -1,7 +1,7 @@
 from datetime import date
 
 import pytest
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 
 from clients.models import Client
 from provisions.models import ChainStep, Provision
@@ -142,6 +142,30 @@ def test_search_finds_by_bsn_date_of_birth_and_parts_of_the_name(municipality):
     assert {c.last_name for c in clients.search("DIJK")} == {"Dijk", "Dijkstra"}
     assert clients.search("  ").count() == 3
     assert not clients.search("31-02-1990").exists()
+
+
+def test_a_name_search_keeps_the_lists_order(municipality):
+    for first, last in [("Piet", "Molenaar"), ("Anna", "Molenaar"), ("Bram", "Aalbers")]:
+        factories.make_client(municipality, first_name=first, last_name=last)
+    found = Client.objects.search("molenaar")
+    assert [c.first_name for c in found] == ["Anna", "Piet"]
+
+
+def test_a_name_search_reads_its_matches_through_the_trigram_index(municipality):
+    # However many matches PostgreSQL guesses, it never walks the name index to fill a page:
+    # the residents of one last name lie together, and it would pass everyone filed before.
+    for number in range(200):
+        last_name = "Molenaar" if number % 4 == 0 else f"Aalbers{number}"
+        factories.make_client(municipality, first_name=f"Inwoner{number}", last_name=last_name)
+    page = Client.objects.search("molenaar").values_list("pk", flat=True)[:25]
+    sql, params = page.query.sql_with_params()
+    with connection.cursor() as cursor:
+        cursor.execute("ANALYZE clients_client")
+        cursor.execute("SET LOCAL enable_seqscan = off")
+        cursor.execute("EXPLAIN " + sql, params)
+        plan = "\n".join(row[0] for row in cursor.fetchall())
+    assert "client_search_name_trgm" in plan
+    assert "client_name_order" not in plan
 
 
 def test_a_consultant_sees_residents_of_the_municipalities_their_organisation_serves(
