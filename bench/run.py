@@ -76,8 +76,7 @@ def main():
     if args.measure_summary:
         print(json.dumps(measure_summary()))
         return
-    for size in SIZES:
-        prepare(f"{BASE_URL}_{size}", size, fresh=args.fresh)
+    prepared = {size: prepare(f"{BASE_URL}_{size}", size, fresh=args.fresh) for size in SIZES}
     run_child(
         f"{BASE_URL}_{SIZES[0]}",
         "manage.py",
@@ -94,6 +93,7 @@ def main():
             rounds[size].append(json.loads(output.strip().splitlines()[-1]))
     results = {size: combine(rounds[size]) for size in SIZES}
     results["machine_ms"] = machine_speed()
+    results["prepared_s"] = prepared
     suffix = "-pages" if args.pages_only else ""
     save_json(results, suffix)  # first: a measurement is kept whatever comes after it
     if args.pages_only:
@@ -197,7 +197,9 @@ def prepare(url, size, fresh):
         "-c",
         "from django.db import connection; connection.cursor().execute('VACUUM ANALYZE')",
     )
-    print(f"{size} residents ready in {time.monotonic() - started:.0f} s", file=sys.stderr)
+    seconds = round(time.monotonic() - started)
+    print(f"{size} residents ready in {seconds} s", file=sys.stderr)
+    return seconds
 
 
 def measure():
@@ -589,6 +591,10 @@ def render(results):
         "",
         f"Machine: {results['machine_ms']} ms for `sum(range(10_000_000))` in CPython (best of "
         "five); server times scale with it between machines of the same kind.",
+        "",
+        "Databases made ready (migrate, `seed_demo`, VACUUM ANALYZE) in "
+        + ", ".join(f"{results['prepared_s'][size]:,} s at {size:,}" for size in SIZES)
+        + " (seconds when a database was seeded before: seeding tops up).",
         "",
         "| page | "
         + " | ".join(f"median at {size:,}" for size in SIZES)
