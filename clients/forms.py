@@ -164,10 +164,12 @@ class ShareForm(forms.ModelForm):
     # The basis decides which fields are needed; their help texts say so, not "(optional)".
     optional_marker = False
 
+    # Not required here: the share itself says "choose the parts", once, rather than both.
     parts = forms.MultipleChoiceField(
         label=_("Parts shared"),
         choices=Part.choices,
         widget=forms.CheckboxSelectMultiple,
+        required=False,
         help_text=_("Share no more than the purpose needs."),
     )
 
