@@ -76,7 +76,8 @@ def test_a_share_on_consent_needs_how_and_when_and_no_date_ahead(
     response = client.post(url, share_data(social_team, parts=[]))
     assert response.status_code == 200
     # One message for the missing parts, not "required" and "choose the parts" both.
-    assert response.context["form"].errors["parts"] == ["Kies de onderdelen van de casus die u deelt."]
+    parts_errors = response.context["form"].errors["parts"]
+    assert parts_errors == ["Kies de onderdelen van de casus die u deelt."]
     past = (date.today() - timedelta(days=1)).isoformat()
     response = client.post(url, share_data(social_team, valid_until=past))
     assert "Delen kan niet in het verleden eindigen." in response.text
