@@ -258,13 +258,48 @@ def test_a_block_process_that_dies_fails_the_export(
     assert list(private_files.rglob("*.*")) == []
 
 
-def test_only_a_failed_export_can_be_retried(client, manager, municipality, residents):
+def test_only_a_failed_or_stalled_export_can_be_retried(client, manager, municipality, residents):
     client.force_login(manager)
     request_export(client, municipality=municipality)
     export = BulkExport.objects.get()
     retry = reverse("trajectories:bulk_export_retry", args=[export.pk])
-    assert client.post(retry).status_code == 404
+    assert client.post(retry).status_code == 404  # queued
     assert client.get(retry).status_code == 405
+    # Running, its last summary written nine minutes ago: slow, not stopped.
+    BulkExport.objects.filter(pk=export.pk).update(
+        status="running", progressed_at=timezone.now() - timedelta(minutes=9)
+    )
+    assert client.post(retry).status_code == 404
+    partial = client.get(export.get_absolute_url(), headers={"HX-Request": "true"})
+    assert 'hx-trigger="every 1s"' in partial.text
+
+
+def test_an_export_whose_worker_stopped_says_so_and_can_be_retried(
+    client, manager, municipality, residents
+):
+    """A worker stopped halfway (or dying with its machine) leaves its export running: once
+    it has written nothing for ten minutes the page says so instead of polling forever."""
+    client.force_login(manager)
+    request_export(client, municipality=municipality)
+    export = BulkExport.objects.get()
+    stopped_at = timezone.now() - timedelta(minutes=11)
+    BulkExport.objects.filter(pk=export.pk).update(
+        status="running", total=2, done=1, progressed_at=stopped_at
+    )
+    partial = client.get(export.get_absolute_url(), headers={"HX-Request": "true"})
+    assert "hx-trigger" not in partial.text
+    since = timezone.localtime(stopped_at).strftime("%d-%m-%Y %H:%M")
+    assert f"De export is gestopt na 1 van 2 samenvattingen: sinds {since}" in partial.text
+    listed = client.get(reverse("trajectories:bulk_exports")).text
+    assert "Gestopt" in listed
+    assert "Wordt gemaakt" not in listed
+
+    response = client.post(reverse("trajectories:bulk_export_retry", args=[export.pk]))
+    assert response["Location"] == export.get_absolute_url()
+    run_worker()
+    export.refresh_from_db()
+    assert (export.status, export.done, export.total) == ("done", 2, 2)
+    assert len(zip_of(client, export).namelist()) == 2
 
 
 @pytest.mark.parametrize(

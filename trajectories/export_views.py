@@ -72,6 +72,8 @@ def bulk_export_download(request, pk):
 
 @require_POST
 def bulk_export_retry(request, pk):
-    export = get_object_or_404(manager_exports(request), pk=pk, status=BulkExport.Status.FAILED)
+    export = get_object_or_404(manager_exports(request), pk=pk)
+    if not export.may_retry:
+        raise Http404
     exports.start(export)
     return redirect(export)

@@ -39,7 +39,7 @@ class BlockFailed(Exception):
 def start(export):
     """Queue the export (anew, after a failure)."""
     BulkExport.objects.filter(pk=export.pk).update(
-        status=BulkExport.Status.QUEUED, done=0, error="", finished_at=None
+        status=BulkExport.Status.QUEUED, done=0, error="", progressed_at=None, finished_at=None
     )
     build.enqueue(export.pk)
 
@@ -59,7 +59,13 @@ def build(export_id):
     residents = export.residents()
     # The selection as it stands now: residents added while it runs wait for the next export.
     up_to = residents.aggregate(last=Max("pk"))["last"] or 0
-    exports.update(status=BulkExport.Status.RUNNING, total=residents.count(), done=0, error="")
+    exports.update(
+        status=BulkExport.Status.RUNNING,
+        total=residents.count(),
+        done=0,
+        error="",
+        progressed_at=timezone.now(),
+    )
     path = export.file_path
     path.parent.mkdir(parents=True, exist_ok=True)
     partial = path.with_suffix(".part")
@@ -137,6 +143,8 @@ def write_block(export, partial, after, up_to, size):
                 detail=str(export),
                 reason=export.reason,
             )
-            BulkExport.objects.filter(pk=export.pk).update(done=F("done") + 1)
+            BulkExport.objects.filter(pk=export.pk).update(
+                done=F("done") + 1, progressed_at=timezone.now()
+            )
             last, written = client.pk, written + 1
     return last if written == size else None

@@ -2469,6 +2469,10 @@ class BulkExportQuerySet(models.QuerySet):
         return self.filter(finished_at__lt=kept_since)
 
 
+# A running bulk export that has written no summary for this long has lost its worker.
+STALLED_AFTER = timedelta(minutes=10)
+
+
 class BulkExport(models.Model):
     """The PDF case summaries of a selection of residents (a municipality, a consultant's
     caseload) as one ZIP, built in the background by a task (trajectories/exports.py)."""
@@ -2510,6 +2514,8 @@ class BulkExport(models.Model):
     total = models.PositiveIntegerField(_("summaries in all"), default=0)
     done = models.PositiveIntegerField(_("summaries done"), default=0)
     error = models.CharField(_("what went wrong"), max_length=500, blank=True)
+    # When the build started or last wrote a summary: see stalled.
+    progressed_at = models.DateTimeField(_("last progress at"), null=True, blank=True)
     finished_at = models.DateTimeField(_("finished at"), null=True, blank=True)
 
     objects = BulkExportQuerySet.as_manager()
@@ -2557,7 +2563,19 @@ class BulkExport(models.Model):
 
     @property
     def in_progress(self):
-        return self.status in (self.Status.QUEUED, self.Status.RUNNING)
+        """Queued or running, and not stalled: the page follows it."""
+        return self.status in (self.Status.QUEUED, self.Status.RUNNING) and not self.stalled
+
+    @property
+    def stalled(self):
+        """Running, but without a summary written for far longer than one takes (a second or
+        two): its worker was stopped or died with its machine, and the export will not end."""
+        since = self.progressed_at or self.requested_at
+        return self.status == self.Status.RUNNING and timezone.now() - since > STALLED_AFTER
+
+    @property
+    def may_retry(self):
+        return self.status == self.Status.FAILED or self.stalled
 
     @property
     def kept_until(self):
