@@ -238,6 +238,51 @@ def test_a_zip_left_half_written_by_a_stopped_worker_is_started_anew(
     ]
 
 
+def test_a_build_tried_again_meanwhile_stops_and_leaves_the_zip_to_the_latest(
+    client, manager, municipality, residents, monkeypatch, private_files
+):
+    """Tried again while an earlier build is in fact still alive (a worker that hung for ten
+    minutes and woke up): the earlier one stops at its next summary, the latest writes alone."""
+    monkeypatch.setattr(exports, "BLOCK_SIZE", 1)
+    real_run_block, tried_again, found_by_the_second = exports.run_block, [], []
+
+    def tried_again_after_the_first_block(export_id, attempt, *args):
+        if attempt == 2 and not found_by_the_second:
+            export = BulkExport.objects.get()
+            found_by_the_second.append((export.status, export.file_path.exists()))
+        last = real_run_block(export_id, attempt, *args)
+        if not tried_again:
+            tried_again.append(exports.start(BulkExport.objects.get()))
+        return last
+
+    monkeypatch.setattr(exports, "run_block", tried_again_after_the_first_block)
+    client.force_login(manager)
+    request_export(client, municipality=municipality)
+    run_worker()  # the first attempt, then the second
+
+    # The first neither finished the export nor left a ZIP for the second to find.
+    assert found_by_the_second == [("running", False)]
+    export = BulkExport.objects.get()
+    assert (export.attempt, export.status, export.done, export.total) == (2, "done", 2, 2)
+    mine, theirs = residents["mine"], residents["theirs"]
+    assert zip_of(client, export).namelist() == [
+        f"samenvatting-{mine.pk}.pdf",
+        f"samenvatting-{theirs.pk}.pdf",
+    ]
+    assert [path.name for path in private_files.rglob("*.*")] == [f"{export.pk}.zip"]
+
+
+def test_a_task_queued_before_attempts_were_counted_builds_the_current_one(
+    client, manager, municipality, residents
+):
+    client.force_login(manager)
+    request_export(client, municipality=municipality)
+    export = BulkExport.objects.get()
+    exports.build.call(export.pk)  # as such a task calls it: without the attempt
+    export.refresh_from_db()
+    assert (export.status, export.done) == ("done", 2)
+
+
 def test_a_block_process_that_dies_fails_the_export(
     client, manager, municipality, residents, monkeypatch, private_files, tmp_path
 ):

@@ -37,11 +37,18 @@ class BlockFailed(Exception):
 
 
 def start(export):
-    """Queue the export (anew, after a failure)."""
-    BulkExport.objects.filter(pk=export.pk).update(
-        status=BulkExport.Status.QUEUED, done=0, error="", progressed_at=None, finished_at=None
+    """Queue the export (anew, after a failure or a stall) as its latest attempt: a build of
+    an earlier one that is somehow still alive stops at its next summary."""
+    exports = BulkExport.objects.filter(pk=export.pk)
+    exports.update(
+        attempt=F("attempt") + 1,
+        status=BulkExport.Status.QUEUED,
+        done=0,
+        error="",
+        progressed_at=None,
+        finished_at=None,
     )
-    build.enqueue(export.pk)
+    build.enqueue(export.pk, exports.values_list("attempt", flat=True).get())
 
 
 def prune_expired():
@@ -51,29 +58,37 @@ def prune_expired():
 
 
 @task
-def build(export_id):
-    """Write the summaries of the export's selection into its ZIP, block by block."""
+def build(export_id, attempt=None):
+    """Write the summaries of the export's selection into its ZIP, block by block, while
+    this is the export's latest attempt (None, from a task queued before attempts were
+    counted: the current one)."""
     prune_expired()
     export = BulkExport.objects.get(pk=export_id)
-    exports = BulkExport.objects.filter(pk=export_id)
+    attempt = export.attempt if attempt is None else attempt
+    exports = BulkExport.objects.filter(pk=export_id, attempt=attempt)
     residents = export.residents()
     # The selection as it stands now: residents added while it runs wait for the next export.
     up_to = residents.aggregate(last=Max("pk"))["last"] or 0
-    exports.update(
+    started = exports.update(
         status=BulkExport.Status.RUNNING,
         total=residents.count(),
         done=0,
         error="",
         progressed_at=timezone.now(),
     )
+    if not started:
+        return  # tried again since this was queued: the later attempt builds it
     path = export.file_path
     path.parent.mkdir(parents=True, exist_ok=True)
-    partial = path.with_suffix(".part")
-    partial.unlink(missing_ok=True)  # left by a worker that was stopped halfway
+    export.remove_partial_files()  # left by a worker that was stopped halfway
+    partial = path.with_suffix(f".{attempt}.part")
     try:
         after = 0
         while after is not None:
-            after = run_block(export_id, partial, after, up_to)
+            after = run_block(export_id, attempt, partial, after, up_to)
+        if not exports.exists():
+            partial.unlink(missing_ok=True)
+            return  # superseded halfway
     except Exception as error:
         partial.unlink(missing_ok=True)
         message = str(error) if isinstance(error, BlockFailed) else repr(error)
@@ -86,7 +101,7 @@ def build(export_id):
     exports.update(status=BulkExport.Status.DONE, finished_at=timezone.now())
 
 
-def run_block(export_id, partial, after, up_to):
+def run_block(export_id, attempt, partial, after, up_to):
     """Run `manage.py export_block` for the next block; the pk of the last resident it wrote,
     or None when the selection is done. BlockFailed when the process failed or died."""
     command = [
@@ -95,6 +110,7 @@ def run_block(export_id, partial, after, up_to):
         "export_block",
         str(export_id),
         str(partial),
+        f"--attempt={attempt}",
         f"--after={after}",
         f"--up-to={up_to}",
         f"--size={BLOCK_SIZE}",
@@ -122,10 +138,11 @@ def failure(finished):
     return f"the block process ended with exit code {finished.returncode}"
 
 
-def write_block(export, partial, after, up_to, size):
+def write_block(export, attempt, partial, after, up_to, size):
     """Append the summaries of the next `size` residents of the export's selection with a pk
     above `after` (and up to `up_to`) to the ZIP at `partial`; the pk of the last one written,
-    or None when no resident is left after this block."""
+    or None when no resident is left after this block or the export was tried again since
+    this attempt started."""
     residents = (
         export.residents()
         .filter(pk__gt=after, pk__lte=up_to)
@@ -143,8 +160,10 @@ def write_block(export, partial, after, up_to, size):
                 detail=str(export),
                 reason=export.reason,
             )
-            BulkExport.objects.filter(pk=export.pk).update(
+            counted = BulkExport.objects.filter(pk=export.pk, attempt=attempt).update(
                 done=F("done") + 1, progressed_at=timezone.now()
             )
+            if not counted:
+                return None
             last, written = client.pk, written + 1
     return last if written == size else None

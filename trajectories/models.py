@@ -2514,6 +2514,8 @@ class BulkExport(models.Model):
     total = models.PositiveIntegerField(_("summaries in all"), default=0)
     done = models.PositiveIntegerField(_("summaries done"), default=0)
     error = models.CharField(_("what went wrong"), max_length=500, blank=True)
+    # How many times its build was started: only the latest attempt writes (see exports.start).
+    attempt = models.PositiveIntegerField(_("attempt"), default=0, editable=False)
     # When the build started or last wrote a summary: see stalled.
     progressed_at = models.DateTimeField(_("last progress at"), null=True, blank=True)
     finished_at = models.DateTimeField(_("finished at"), null=True, blank=True)
@@ -2541,7 +2543,13 @@ class BulkExport(models.Model):
     def delete(self, *args, **kwargs):
         # The ZIP holds the summaries: it goes with its export.
         self.file_path.unlink(missing_ok=True)
+        self.remove_partial_files()
         return super().delete(*args, **kwargs)
+
+    def remove_partial_files(self):
+        """The half-written ZIPs of its attempts, one per attempt (`<pk>.<attempt>.part`)."""
+        for partial in self.file_path.parent.glob(f"{self.pk}.*part"):
+            partial.unlink(missing_ok=True)
 
     def residents(self):
         """The residents in the selection that the requester may see, in a fixed order;

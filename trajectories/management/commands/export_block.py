@@ -19,6 +19,7 @@ class Command(BaseCommand):
     def add_arguments(self, parser):
         parser.add_argument("export", type=int)
         parser.add_argument("zip", type=Path)
+        parser.add_argument("--attempt", type=int, required=True)
         parser.add_argument("--after", type=int, default=0)
         parser.add_argument("--up-to", type=int, required=True)
         parser.add_argument("--size", type=int, default=exports.BLOCK_SIZE)
@@ -27,7 +28,12 @@ class Command(BaseCommand):
         try:
             export = BulkExport.objects.select_related("requested_by").get(pk=options["export"])
             last = exports.write_block(
-                export, options["zip"], options["after"], options["up_to"], options["size"]
+                export,
+                options["attempt"],
+                options["zip"],
+                options["after"],
+                options["up_to"],
+                options["size"],
             )
         except Exception as error:
             logger.exception("A block of bulk export %s failed", options["export"])
